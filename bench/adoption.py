@@ -1,0 +1,93 @@
+"""`make bench`: the adoption pipeline on a generated year (365 days x 5,000 people).
+
+Figures: the full build (every asset, every partition, one run), and one incremental day (the daily refresh:
+yesterday plus the lookback window) at day 30 and at day 365 of history. The day-365 run should cost at most
+1.5x the day-30 run: incremental work must not grow with history. Not a test: it prints, it does not assert.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "5000"))
+DAYS = int(os.environ.get("BENCH_DAYS", "365"))
+START = date(2025, 11, 1)
+
+os.environ.update({
+    "FLYWHEEL_ENV": "demo",
+    "FLYWHEEL_START_DATE": START.isoformat(),
+    "FLYWHEEL_DEMO_START": START.isoformat(),
+    "FLYWHEEL_DEMO_DAYS": str(DAYS),
+    "FLYWHEEL_DEMO_PEOPLE": str(PEOPLE),
+    "FLYWHEEL_BACKUP_TARGET": "local",
+})
+
+
+def _use_lake(root: str) -> None:
+    os.environ["FLYWHEEL_LAKE_ROOT"] = root
+    os.environ["FLYWHEEL_DUCKDB_PATH"] = os.path.join(root, "warehouse.duckdb")
+    os.environ["FLYWHEEL_BACKUP_DIR"] = os.path.join(root, "backups")
+
+
+def _run(first: date, last: date) -> float:
+    from orchestration.demo import run_demo
+
+    t0 = time.monotonic()
+    result = run_demo(first.isoformat(), last.isoformat())
+    took = time.monotonic() - t0
+    if not result.success:
+        raise SystemExit(f"bench run {first}..{last} failed")
+    return took
+
+
+def _rows(name: str) -> int:
+    from python_assets.lake import tables
+
+    table = tables.open_table(name)
+    return sum(int(a["num_records"]) for a in table.get_add_actions(flatten=True).to_pylist()) if table else 0
+
+
+def main() -> int:
+    from orchestration.partitions import LOOKBACK_DAYS
+    from orchestration.resources import demo_server
+
+    day = lambda n: START + timedelta(days=n - 1)  # noqa: E731 - day 1 is START
+    print(f"Generating the demo company: {PEOPLE:,} people x {DAYS} days ...", flush=True)
+    t0 = time.monotonic()
+    demo_server(PEOPLE, 7)
+    print(f"  generated and served in {time.monotonic() - t0:.1f}s", flush=True)
+
+    work = tempfile.mkdtemp(prefix="flywheel-bench-")
+    figures = {}
+    try:
+        _use_lake(os.path.join(work, "year"))
+        print(f"Full build: days 1..{DAYS} in one run ...", flush=True)
+        figures["full build"] = _run(day(1), day(DAYS))
+        autocomplete_rows = _rows("raw/windsurf/autocomplete")
+        print(f"Incremental day {DAYS} (window {day(DAYS - LOOKBACK_DAYS)}..{day(DAYS)}) ...", flush=True)
+        figures[f"incremental day {DAYS}"] = _run(day(DAYS - LOOKBACK_DAYS), day(DAYS))
+
+        _use_lake(os.path.join(work, "month"))
+        print("History of 29 days (untimed) ...", flush=True)
+        _run(day(1), day(29))
+        print(f"Incremental day 30 (window {day(30 - LOOKBACK_DAYS)}..{day(30)}) ...", flush=True)
+        figures["incremental day 30"] = _run(day(30 - LOOKBACK_DAYS), day(30))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    ratio = figures[f"incremental day {DAYS}"] / figures["incremental day 30"]
+    print("\nFlywheel adoption benchmark")
+    print(f"  data: {PEOPLE:,} people x {DAYS} days; bronze autocomplete rows: {autocomplete_rows:,}")
+    for name, seconds in figures.items():
+        print(f"  {name:<24} {seconds:8.1f} s")
+    print(f"  day-{DAYS} / day-30 incremental ratio: {ratio:.2f}x (target <= 1.5x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

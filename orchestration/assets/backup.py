@@ -1,0 +1,37 @@
+"""After the marts build: a dated snapshot of them to the backup target (the original's daily SharePoint copy)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+
+from orchestration.partitions import daily_partitions
+from orchestration.resources import BackupResource, GraphResource
+from python_assets import backup
+from python_assets.settings import duckdb_path
+
+MARTS = ("dim_users", "fct_ai_usage_daily", "mart_adoption_daily")
+
+
+@dg.asset(
+    key=["backup", "marts_snapshot"],
+    deps=[dg.AssetKey([m]) for m in MARTS],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="operations",
+    kinds={"parquet", "json"},
+    pool="duckdb",
+    description="Dated Parquet + JSON snapshot of the marts, to a local folder or a SharePoint drive.",
+)
+def marts_snapshot(context: dg.AssetExecutionContext, backup_target: BackupResource, graph: GraphResource):
+    day = date.fromisoformat(context.partition_key_range.end)
+    files = backup.snapshot_files(backup.read_marts(duckdb_path(), list(MARTS)), day)
+    if backup_target.target == "sharepoint":
+        written = backup.upload_drive(graph.client(), backup_target.drive_id, backup_target.folder, files)
+    elif backup_target.target == "local":
+        written = backup.write_local(backup_target.resolved_local_dir(), files)
+    else:
+        raise dg.Failure(f"unknown backup target {backup_target.target!r}: use local or sharepoint")
+    return dg.MaterializeResult(metadata={"files": len(written), "bytes": sum(len(b) for b in files.values()),
+                                          "target": backup_target.target, "snapshot_date": day.isoformat()})

@@ -1,0 +1,160 @@
+"""Resources, in two sets chosen by FLYWHEEL_ENV: `prod` (real APIs, keys from env vars) and `demo` (the
+generated company served by a local fake of the same APIs, so the demo runs the production connectors)."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_project import dbt_project
+from python_assets.connectors.graph import GraphClient
+from python_assets.connectors.http import HttpClient, RetryPolicy
+from python_assets.connectors.windsurf import WindsurfClient
+from python_assets.settings import duckdb_path, lake_root
+
+
+class HttpSettings(dg.Config):
+    timeout_s: float = 30.0
+    max_attempts: int = 6
+    base_delay_s: float = 0.5
+
+
+class WindsurfResource(dg.ConfigurableResource):
+    """The Windsurf analytics API. The service key comes from the environment and is never logged."""
+
+    base_url: str = "https://server.codeium.com"
+    service_key: str = ""
+    group_name: str | None = None
+    max_workers: int = 4
+    chunk_days: int = 7
+    http: HttpSettings = HttpSettings()
+
+    def client(self) -> WindsurfClient:
+        return self._build(self.base_url)
+
+    def _build(self, base_url: str) -> WindsurfClient:
+        policy = RetryPolicy(self.http.max_attempts, self.http.base_delay_s, timeout_s=self.http.timeout_s)
+        return WindsurfClient(base_url, self.service_key, HttpClient(policy, pool_size=self.max_workers),
+                              group_name=self.group_name, max_workers=self.max_workers, chunk_days=self.chunk_days)
+
+
+class GraphResource(dg.ConfigurableResource):
+    """Microsoft Graph (app-only client credentials), the AI tool's group, and the backup drive."""
+
+    graph_url: str = "https://graph.microsoft.com"
+    login_url: str = "https://login.microsoftonline.com"
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    ai_group_id: str = ""
+    page_size: int = 999
+    http: HttpSettings = HttpSettings()
+
+    def client(self) -> GraphClient:
+        return self._build(self.graph_url, self.login_url)
+
+    def _build(self, graph_url: str, login_url: str) -> GraphClient:
+        policy = RetryPolicy(self.http.max_attempts, self.http.base_delay_s, timeout_s=self.http.timeout_s)
+        return GraphClient(graph_url, login_url, self.tenant_id, self.client_id, self.client_secret,
+                           HttpClient(policy), page_size=self.page_size)
+
+
+class BackupResource(dg.ConfigurableResource):
+    """Where dated mart snapshots go: a local folder (default) or a SharePoint/OneDrive drive via Graph."""
+
+    target: str = "local"  # local | sharepoint
+    local_dir: str = ""
+    drive_id: str = ""
+    folder: str = "flywheel-backups"
+
+    def resolved_local_dir(self) -> Path:
+        return Path(self.local_dir) if self.local_dir else Path(lake_root()) / "backups"
+
+
+_DEMO_SERVERS: dict = {}
+_DEMO_LOCK = threading.Lock()
+
+
+def demo_server(people: int = 2000, seed: int = 7):
+    """The fake Windsurf + Graph server over the generated demo company: one per process, started on first use.
+    FLYWHEEL_DEMO_START / FLYWHEEL_DEMO_DAYS change the generated range (the benchmark uses a year)."""
+    from datetime import date
+
+    from python_assets.demo.company import DEMO_DAYS, DEMO_START, generate_company  # the demo enters only here
+    from python_assets.demo.fake_api import FakeApiServer
+    from python_assets.demo.usage import generate_usage
+
+    start = date.fromisoformat(os.environ.get("FLYWHEEL_DEMO_START", DEMO_START.isoformat()))
+    days = int(os.environ.get("FLYWHEEL_DEMO_DAYS", DEMO_DAYS))
+    with _DEMO_LOCK:
+        key = (people, seed, start, days)
+        if key not in _DEMO_SERVERS:
+            company = generate_company(seed=seed, people=people, start=start, days=days)
+            server = FakeApiServer(company, generate_usage(company, seed=seed), seed=seed)
+            server.start()
+            atexit.register(server.stop)
+            _DEMO_SERVERS[key] = server
+        return _DEMO_SERVERS[key]
+
+
+class DemoWindsurfResource(WindsurfResource):
+    """The production Windsurf connector pointed at the demo's fake server."""
+
+    people: int = int(os.environ.get("FLYWHEEL_DEMO_PEOPLE", "2000"))
+    seed: int = 7
+    service_key: str = "demo-service-key"
+
+    def client(self) -> WindsurfClient:
+        return self._build(demo_server(self.people, self.seed).url)
+
+
+class DemoGraphResource(GraphResource):
+    """The production Graph connector pointed at the demo's fake server."""
+
+    people: int = int(os.environ.get("FLYWHEEL_DEMO_PEOPLE", "2000"))
+    seed: int = 7
+    tenant_id: str = "demo-tenant"
+    client_id: str = "demo-client"
+    client_secret: str = "demo-secret"
+
+    def client(self) -> GraphClient:
+        url = demo_server(self.people, self.seed).url
+        return self._build(url, url)
+
+
+def resources_for(env: str | None = None) -> dict:
+    env = env or os.environ.get("FLYWHEEL_ENV", "demo")
+    dbt = DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))
+    backup = BackupResource(
+        target=os.environ.get("FLYWHEEL_BACKUP_TARGET", "local"),
+        local_dir=os.environ.get("FLYWHEEL_BACKUP_DIR", ""),
+        drive_id=os.environ.get("FLYWHEEL_BACKUP_DRIVE_ID", ""),
+        folder=os.environ.get("FLYWHEEL_BACKUP_FOLDER", "flywheel-backups"),
+    )
+    os.environ.setdefault("FLYWHEEL_DUCKDB_PATH", duckdb_path())
+    if env == "prod":
+        return {
+            "windsurf": WindsurfResource(base_url=os.environ.get("WINDSURF_BASE_URL", "https://server.codeium.com"),
+                                         service_key=dg.EnvVar("WINDSURF_SERVICE_KEY"),
+                                         group_name=os.environ.get("WINDSURF_GROUP_NAME") or None),
+            "graph": GraphResource(tenant_id=dg.EnvVar("GRAPH_TENANT_ID"), client_id=dg.EnvVar("GRAPH_CLIENT_ID"),
+                                   client_secret=dg.EnvVar("GRAPH_CLIENT_SECRET"),
+                                   ai_group_id=dg.EnvVar("GRAPH_AI_GROUP_ID")),
+            "backup_target": backup,
+            "dbt": dbt,
+        }
+    if env != "demo":
+        raise ValueError(f"FLYWHEEL_ENV must be demo or prod, not {env!r}")
+    from python_assets.demo.company import AI_GROUP_ID
+
+    return {
+        "windsurf": DemoWindsurfResource(),
+        "graph": DemoGraphResource(ai_group_id=AI_GROUP_ID),
+        "backup_target": backup,
+        "dbt": dbt,
+    }

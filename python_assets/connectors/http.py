@@ -1,0 +1,139 @@
+"""One HTTP session with the retry policy every connector shares.
+
+Retries 429 (honouring Retry-After), 5xx, connection errors and timeouts with capped exponential backoff and
+jitter; counts retries so the caller can log them per batch. Secrets never reach a log line: request bodies and
+headers are not logged, and URLs are logged without their query string.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+class PullFailed(RuntimeError):
+    """A request failed permanently (after retries, or with a status that retrying cannot fix)."""
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 6
+    base_delay_s: float = 0.5
+    max_delay_s: float = 30.0
+    timeout_s: float = 30.0
+
+
+@dataclass
+class CallStats:
+    """Counts for one batch of requests, for structured run logs and the ingest_batches table."""
+
+    requests: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, requests_: int, retries: int, seconds: float) -> None:
+        with self._lock:
+            self.requests += requests_
+            self.retries += retries
+            self.seconds += seconds
+
+
+def safe_url(url: str) -> str:
+    """The URL without query or credentials: query strings can carry tokens."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+
+
+def _retry_after_seconds(resp: requests.Response) -> float | None:
+    value = resp.headers.get("Retry-After") or resp.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def request_fingerprint(method: str, url: str, body: dict | None, secret_fields: tuple[str, ...] = ()) -> str:
+    public = {k: v for k, v in (body or {}).items() if k not in secret_fields}
+    text = f"{method} {url} {json.dumps(public, sort_keys=True, default=str)}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, text))
+
+
+def served_at(resp: requests.Response) -> datetime:
+    """When the server produced the response (its Date header), else now: the pull time bronze records."""
+    try:
+        return parsedate_to_datetime(resp.headers["Date"]).astimezone(UTC)
+    except (KeyError, TypeError, ValueError):
+        return datetime.now(UTC)
+
+
+class HttpClient:
+    """A thread-safe wrapper over a pooled `requests.Session`; one per connector instance."""
+
+    def __init__(self, policy: RetryPolicy | None = None, headers: dict[str, str] | None = None,
+                 pool_size: int = 8) -> None:
+        self.policy = policy or RetryPolicy()
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        if headers:
+            self.session.headers.update(headers)
+
+    def request(self, method: str, url: str, stats: CallStats | None = None, secret_fields: tuple[str, ...] = (),
+                **kwargs) -> tuple[requests.Response, str]:
+        """Send with retries; return the final successful response and a request id for lineage.
+
+        The id is derived from what was asked (method, URL, body less `secret_fields`), so the same pull asked
+        twice carries the same id and a re-run leaves bronze unchanged."""
+        request_id = request_fingerprint(method, url, kwargs.get("json"), secret_fields)
+        policy = self.policy
+        started = time.monotonic()
+        retries = 0
+        last_error = ""
+        for attempt in range(1, policy.max_attempts + 1):
+            wait: float | None = None
+            try:
+                resp = self.session.request(method, url, timeout=policy.timeout_s, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_error = f"{type(exc).__name__}"
+            else:
+                if resp.status_code < 400:
+                    if stats is not None:
+                        stats.add(1, retries, time.monotonic() - started)
+                    return resp, request_id
+                last_error = f"HTTP {resp.status_code}"
+                if resp.status_code not in RETRY_STATUS:
+                    break
+                wait = _retry_after_seconds(resp)
+            if attempt == policy.max_attempts:
+                break
+            if wait is None:
+                wait = min(policy.max_delay_s, policy.base_delay_s * 2 ** (attempt - 1))
+                wait *= 0.5 + random.random() / 2
+            retries += 1
+            log.warning("retry %s %s after %s (attempt %d, waiting %.2fs)", method, safe_url(url), last_error,
+                        attempt, wait)
+            time.sleep(min(wait, policy.max_delay_s))
+        if stats is not None:
+            stats.add(1, retries, time.monotonic() - started)
+        raise PullFailed(f"{method} {safe_url(url)} failed after {retries + 1} attempt(s): {last_error}")

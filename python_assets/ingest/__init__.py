@@ -1,0 +1,1 @@
+"""Turning API responses into bronze Delta rows: validation, quarantine, lineage columns, atomic writes."""

@@ -1,0 +1,157 @@
+"""Delta table I/O under the storage root: paths, atomic partition replacement, reads.
+
+One module so that the storage root (a folder or an object-store URI) and its credentials are decided once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import date
+
+import pyarrow as pa
+from deltalake import DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+from python_assets.settings import lake_root
+
+log = logging.getLogger(__name__)
+
+_COMMIT_RETRIES = 8
+
+
+def table_uri(name: str) -> str:
+    """`name` is a slash path inside the lake, e.g. `raw/windsurf/autocomplete`."""
+    return f"{lake_root()}/{name.strip('/')}"
+
+
+def storage_options() -> dict[str, str] | None:
+    """Credentials and endpoint for an object-store root, from the environment; None for a folder."""
+    if "://" not in lake_root():
+        return None
+    keys = {
+        "AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY": "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION": "AWS_REGION",
+        "AWS_ENDPOINT_URL": "AWS_ENDPOINT_URL",
+        "AWS_ALLOW_HTTP": "AWS_ALLOW_HTTP",
+    }
+    opts = {k: os.environ[v] for k, v in keys.items() if os.environ.get(v)}
+    opts.setdefault("AWS_S3_ALLOW_UNSAFE_RENAME", "true")
+    return opts
+
+
+def open_table(name: str) -> DeltaTable | None:
+    try:
+        return DeltaTable(table_uri(name), storage_options=storage_options())
+    except TableNotFoundError:
+        return None
+
+
+def table_exists(name: str) -> bool:
+    return open_table(name) is not None
+
+
+def read_table(
+    name: str,
+    filters: list[tuple] | None = None,
+    columns: list[str] | None = None,
+) -> pa.Table | None:
+    """Read a table (or None when it does not exist yet). `filters` are pyarrow DNF filters."""
+    dt = open_table(name)
+    if dt is None:
+        return None
+    dataset = dt.to_pyarrow_dataset()
+    expr = None
+    for col, op, value in filters or []:
+        term = _filter_expr(col, op, value)
+        expr = term if expr is None else expr & term
+    return dataset.to_table(columns=columns, filter=expr)
+
+
+def _filter_expr(col: str, op: str, value):
+    import pyarrow.dataset as ds
+
+    field = ds.field(col)
+    ops = {
+        "=": field == value,
+        "==": field == value,
+        "!=": field != value,
+        ">": field > value,
+        ">=": field >= value,
+        "<": field < value,
+        "<=": field <= value,
+    }
+    if op == "in":
+        return field.isin(list(value))
+    if op not in ops:
+        raise ValueError(f"unsupported filter operator {op!r}")
+    return ops[op]
+
+
+def _sql_literal(value) -> str:
+    if isinstance(value, date):
+        return f"'{value.isoformat()}'"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(value)
+
+
+def replace_where(
+    name: str,
+    data: pa.Table,
+    where: dict[str, object],
+    date_range: tuple[str, date, date] | None = None,
+    partition_by: list[str] | None = None,
+) -> int:
+    """Atomically replace the rows matching `where` (column = value) and `date_range` with `data`.
+
+    One Delta commit: readers see either the old slice or the new one. An empty `data` clears the slice, so a
+    re-run of a pull that returned nothing leaves nothing behind. Returns the table version written.
+    """
+    terms = [f"{col} = {_sql_literal(val)}" for col, val in where.items()]
+    if date_range is not None:
+        col, start, end = date_range
+        terms.append(f"{col} >= {_sql_literal(start)} AND {col} <= {_sql_literal(end)}")
+    predicate = " AND ".join(terms) if terms else None
+    _check_rows_match(data, where, date_range)
+    uri = table_uri(name)
+    for attempt in range(_COMMIT_RETRIES):
+        try:
+            if open_table(name) is None:
+                write_deltalake(
+                    uri, data, mode="append", partition_by=partition_by, storage_options=storage_options()
+                )
+            else:
+                write_deltalake(
+                    uri,
+                    data,
+                    mode="overwrite",
+                    predicate=predicate,
+                    schema_mode="merge",
+                    storage_options=storage_options(),
+                )
+            break
+        except CommitFailedError:
+            # Optimistic concurrency: another writer committed first; our slice is disjoint, so retry.
+            if attempt == _COMMIT_RETRIES - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    return DeltaTable(uri, storage_options=storage_options()).version()
+
+
+def _check_rows_match(data: pa.Table, where: dict[str, object], date_range) -> None:
+    """Refuse to write rows outside the slice being replaced: they would survive a later re-run twice."""
+    import pyarrow.compute as pc
+
+    if data.num_rows == 0:
+        return
+    for col, val in where.items():
+        if not pc.all(pc.equal(data[col], pa.scalar(val, type=data.schema.field(col).type))).as_py():
+            raise ValueError(f"rows outside the replaced slice: {col} != {val!r}")
+    if date_range is not None:
+        col, start, end = date_range
+        lo, hi = pc.min(data[col]).as_py(), pc.max(data[col]).as_py()
+        if lo < start or hi > end:
+            raise ValueError(f"rows outside the replaced slice: {col} in [{lo}, {hi}] not within [{start}, {end}]")
