@@ -15,8 +15,8 @@ def _rows(*rows):
 
 
 def test_replace_where_replaces_exactly_the_slice(lake):
-    tables.replace_where("raw/t", _rows(("a", "x", D1), ("b", "x", D2), ("c", "y", D2)), {}, ("_partition_date", D1, D2),
-                         partition_by=["_partition_date"])
+    first = _rows(("a", "x", D1), ("b", "x", D2), ("c", "y", D2))
+    tables.replace_where("raw/t", first, {}, ("_partition_date", D1, D2), partition_by=["_partition_date"])
     tables.replace_where("raw/t", _rows(("B", "x", D2)), {"k": "x"}, ("_partition_date", D2, D2))
     got = sorted(tables.read_table("raw/t").to_pylist(), key=lambda r: r["v"])
     assert [(r["v"], r["k"]) for r in got] == [("B", "x"), ("a", "x"), ("c", "y")]
@@ -38,8 +38,8 @@ def test_rows_outside_the_slice_are_refused(lake):
 
 
 def test_filters_push_down(lake):
-    tables.replace_where("raw/t", _rows(("a", "x", D1), ("b", "x", D2), ("c", "y", D3)), {}, ("_partition_date", D1, D3),
-                         partition_by=["_partition_date"])
+    data = _rows(("a", "x", D1), ("b", "x", D2), ("c", "y", D3))
+    tables.replace_where("raw/t", data, {}, ("_partition_date", D1, D3), partition_by=["_partition_date"])
     got = tables.read_table("raw/t", filters=[("_partition_date", ">=", D2), ("k", "=", "x")])
     assert got["v"].to_pylist() == ["b"]
 

@@ -123,6 +123,8 @@ class HttpClient:
                     return resp, request_id
                 last_error = f"HTTP {resp.status_code}"
                 if resp.status_code not in RETRY_STATUS:
+                    # Not retryable (auth, bad request): say what the server said, briefly.
+                    last_error += f" {resp.text[:200].strip()}" if resp.text else ""
                     break
                 wait = _retry_after_seconds(resp)
             if attempt == policy.max_attempts:
