@@ -1,13 +1,12 @@
 """Freshness checks on the raw zone: every day of the partitioned range has records, and no source is stale."""
 
-from __future__ import annotations
 
-import os
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 
 from orchestration.partitions import START_DATE
+from orchestration.resources import FreshnessSettings
 from python_assets.freshness import check_freshness
 from python_assets.ingest import bronze_tables as bt
 
@@ -19,10 +18,9 @@ def _freshness_check(spec: bt.BronzeTable) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=dg.AssetKey(spec.asset_key), name="fresh_and_complete", blocking=False,
                     description="No missing days since the first partition (dated sources) and a pull within "
                                 "FLYWHEEL_MAX_AGE_HOURS (default 36 h).")
-    def _check() -> dg.AssetCheckResult:
-        max_age = float(os.environ.get("FLYWHEEL_MAX_AGE_HOURS", "36"))
-        start = date.fromisoformat(START_DATE) - timedelta(days=3)
-        result = check_freshness(spec, start, max_age_hours=max_age)
+    def _check(freshness: FreshnessSettings) -> dg.AssetCheckResult:
+        start = date.fromisoformat(START_DATE)
+        result = check_freshness(spec, start, max_age_hours=freshness.max_age_hours, now=freshness.clock())
         missing = result.missing_days
         return dg.AssetCheckResult(
             passed=not missing and not result.stale,

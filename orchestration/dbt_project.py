@@ -15,9 +15,19 @@ os.environ.setdefault("FLYWHEEL_DUCKDB_PATH", duckdb_path())
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
 
+def _manifest_is_current() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return False
+    built = manifest.stat().st_mtime
+    sources = (p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_DIR / folder).rglob("*"))
+    return all(p.stat().st_mtime <= built for p in (*sources, DBT_DIR / "dbt_project.yml") if p.is_file())
+
+
 def prepare_manifest() -> None:
-    """`dbt parse` when the manifest is absent, so loading the definitions works on a fresh clone."""
-    if dbt_project.manifest_path.exists():
+    """`dbt parse` when the manifest is absent (a fresh clone) or older than the project's files, so the asset
+    graph Dagster loads always matches the models."""
+    if _manifest_is_current():
         return
     from dbt.cli.main import dbtRunner
 

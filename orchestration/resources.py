@@ -4,8 +4,11 @@ generated company served by a local fake of the same APIs, so the demo runs the 
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import sys
 import threading
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -76,25 +79,92 @@ class BackupResource(dg.ConfigurableResource):
         return Path(self.local_dir) if self.local_dir else Path(lake_root()) / "backups"
 
 
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+class WarehouseSettings(dg.ConfigurableResource):
+    """The dbt knobs an operator sets per deployment (defaults in dbt_project.yml). The numbers reach dbt as
+    vars; the privacy lists (email addresses, any case, added to the seeds) as env vars, so they never appear in
+    the logged dbt command line."""
+
+    lookback_days: int = 3
+    inactive_after_days: int = 14
+    small_group_k: int = 5
+    deny_emails: list[str] = []
+    allow_emails: list[str] = []
+
+    def dbt_vars(self) -> dict:
+        return {"lookback_days": self.lookback_days, "inactive_after_days": self.inactive_after_days,
+                "small_group_k": self.small_group_k}
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"FLYWHEEL_DENY_LIST": ",".join(self.deny_emails), "FLYWHEEL_ALLOW_LIST": ",".join(self.allow_emails)}
+
+    @classmethod
+    def from_env(cls, **overrides) -> WarehouseSettings:
+        values = {
+            "lookback_days": int(os.environ.get("FLYWHEEL_LOOKBACK_DAYS", "3")),
+            "inactive_after_days": int(os.environ.get("FLYWHEEL_INACTIVE_AFTER_DAYS", "14")),
+            "small_group_k": int(os.environ.get("FLYWHEEL_SMALL_GROUP_K", "5")),
+            "deny_emails": _env_list("FLYWHEEL_DENY_LIST"),
+            "allow_emails": _env_list("FLYWHEEL_ALLOW_LIST"),
+        }
+        return cls(**{**values, **overrides})
+
+
+class FreshnessSettings(dg.ConfigurableResource):
+    """How old the newest pull may be, judged against `now` (ISO datetime; empty = the real clock). The demo sets
+    `now` to the morning after its fixed history, so its checks judge the data as a daily run would."""
+
+    max_age_hours: float = 36.0
+    now: str = ""
+
+    def clock(self) -> datetime:
+        return datetime.fromisoformat(self.now) if self.now else datetime.now(UTC)
+
+    @classmethod
+    def from_env(cls, **overrides) -> FreshnessSettings:
+        values = {"max_age_hours": float(os.environ.get("FLYWHEEL_MAX_AGE_HOURS", "36")),
+                  "now": os.environ.get("FLYWHEEL_FRESHNESS_NOW", "")}
+        return cls(**{**values, **overrides})
+
+
 _DEMO_SERVERS: dict = {}
 _DEMO_LOCK = threading.Lock()
 
 
-def demo_server(people: int = 2000, seed: int = 7):
-    """The fake Windsurf + Graph server over the generated demo company: one per process, started on first use.
-    FLYWHEEL_DEMO_START / FLYWHEEL_DEMO_DAYS change the generated range (the benchmark uses a year)."""
+def _demo_key(people: int, seed: int) -> tuple:
     from datetime import date
 
-    from python_assets.demo.company import DEMO_DAYS, DEMO_START, generate_company  # the demo enters only here
+    from python_assets.demo.company import DEMO_DAYS, DEMO_START  # the demo enters only here
+
+    start = date.fromisoformat(os.environ.get("FLYWHEEL_DEMO_START", DEMO_START.isoformat()))
+    return people, seed, start, int(os.environ.get("FLYWHEEL_DEMO_DAYS", DEMO_DAYS))
+
+
+@functools.cache
+def _demo_company(people: int, seed: int, start, days: int):
+    from python_assets.demo.company import generate_company
+
+    return generate_company(seed=seed, people=people, start=start, days=days)
+
+
+def demo_company(people: int = 2000, seed: int = 7):
+    """The generated demo company (cheap: no usage). FLYWHEEL_DEMO_START / FLYWHEEL_DEMO_DAYS change its range."""
+    return _demo_company(*_demo_key(people, seed))
+
+
+def demo_server(people: int = 2000, seed: int = 7):
+    """The fake Windsurf + Graph server over the demo company and its usage: one per process, started on first
+    use (the benchmark uses a year)."""
     from python_assets.demo.fake_api import FakeApiServer
     from python_assets.demo.usage import generate_usage
 
-    start = date.fromisoformat(os.environ.get("FLYWHEEL_DEMO_START", DEMO_START.isoformat()))
-    days = int(os.environ.get("FLYWHEEL_DEMO_DAYS", DEMO_DAYS))
     with _DEMO_LOCK:
-        key = (people, seed, start, days)
+        key = _demo_key(people, seed)
         if key not in _DEMO_SERVERS:
-            company = generate_company(seed=seed, people=people, start=start, days=days)
+            company = _demo_company(*key)
             server = FakeApiServer(company, generate_usage(company, seed=seed), seed=seed)
             server.start()
             atexit.register(server.stop)
@@ -127,9 +197,16 @@ class DemoGraphResource(GraphResource):
         return self._build(url, url)
 
 
+def dbt_resource() -> DbtCliResource:
+    """dbt from this interpreter's environment (the venv), found without PATH."""
+    executable = Path(sys.executable).parent / "dbt"
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+                          dbt_executable=str(executable) if executable.exists() else "dbt")
+
+
 def resources_for(env: str | None = None) -> dict:
     env = env or os.environ.get("FLYWHEEL_ENV", "demo")
-    dbt = DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))
+    dbt = dbt_resource()
     backup = BackupResource(
         target=os.environ.get("FLYWHEEL_BACKUP_TARGET", "local"),
         local_dir=os.environ.get("FLYWHEEL_BACKUP_DIR", ""),
@@ -152,9 +229,16 @@ def resources_for(env: str | None = None) -> dict:
         raise ValueError(f"FLYWHEEL_ENV must be demo or prod, not {env!r}")
     from python_assets.demo.company import AI_GROUP_ID
 
+    # The demo company's people who asked to be left out join the configured deny list.
+    company = demo_company(DemoWindsurfResource().people)
+    settings = WarehouseSettings.from_env()
+    morning_after = datetime.combine(company.end + timedelta(days=1), time(12), UTC).isoformat()
     return {
         "windsurf": DemoWindsurfResource(),
         "graph": DemoGraphResource(ai_group_id=AI_GROUP_ID),
         "backup_target": backup,
         "dbt": dbt,
+        "warehouse": settings.model_copy(update={"deny_emails": [*settings.deny_emails,
+                                                                 *company.deny_list_emails]}),
+        "freshness": FreshnessSettings.from_env(now=os.environ.get("FLYWHEEL_FRESHNESS_NOW") or morning_after),
     }

@@ -1,6 +1,5 @@
 """The daily refresh (replacing the original cron + bash job): yesterday plus the lookback window, one run."""
 
-from __future__ import annotations
 
 import os
 from datetime import timedelta

@@ -1,6 +1,5 @@
 """After the marts build: a dated snapshot of them to the backup target (the original's daily SharePoint copy)."""
 
-from __future__ import annotations
 
 from datetime import date
 

@@ -4,9 +4,9 @@ The run's partition range becomes dbt's `min_date`/`max_date` vars, so a backfil
 `dbt build` (incremental models reprocess that window plus the lookback), and tests surface as asset checks.
 """
 
-from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import dbt_project
 from orchestration.partitions import daily_partitions
+from orchestration.resources import WarehouseSettings
 
 
 class FlywheelDbtTranslator(DagsterDbtTranslator):
@@ -36,7 +37,11 @@ class FlywheelDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=FlywheelDbtTranslator(),
     pool="duckdb",
 )
-def flywheel_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def flywheel_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseSettings):
     window = context.partition_key_range
-    dbt_vars = {"min_date": window.start, "max_date": window.end}
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    dbt_vars = {**warehouse.dbt_vars(), "min_date": window.start, "max_date": window.end}
+    # DbtCliResource passes this process's environment to dbt and has no per-call env.
+    os.environ.update(warehouse.dbt_env())
+    # One fixed target folder, not dagster-dbt's default of a new one per run (they pile up: ~7 MB each).
+    target = dbt_project.project_dir / "target" / "last_run"
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream()

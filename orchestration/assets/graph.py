@@ -1,6 +1,5 @@
 """Microsoft Graph ingestion assets: the directory (users with licences) and the AI tool's group members."""
 
-from __future__ import annotations
 
 import dagster as dg
 

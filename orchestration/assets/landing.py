@@ -1,6 +1,5 @@
 """What every ingestion asset shares: its spec (key, partitions, checks) and its result metadata."""
 
-from __future__ import annotations
 
 import json
 

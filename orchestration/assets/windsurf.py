@@ -1,6 +1,5 @@
 """Windsurf ingestion assets: one bronze Delta table per endpoint (and per Analytics data source)."""
 
-from __future__ import annotations
 
 import dagster as dg
 

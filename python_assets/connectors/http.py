@@ -73,8 +73,12 @@ def _retry_after_seconds(resp: requests.Response) -> float | None:
 
 
 def request_fingerprint(method: str, url: str, body: dict | None, secret_fields: tuple[str, ...] = ()) -> str:
+    """What was asked, as a stable id: method, path, query and body minus secrets. The host is left out, so the
+    same request to another address of the same API (a local fake's random port) keeps its id."""
     public = {k: v for k, v in (body or {}).items() if k not in secret_fields}
-    text = f"{method} {url} {json.dumps(public, sort_keys=True, default=str)}"
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    text = f"{method} {target} {json.dumps(public, sort_keys=True, default=str)}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, text))
 
 

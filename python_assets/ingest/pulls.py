@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from python_assets.connectors.http import CallStats
 from python_assets.ingest.bronze_tables import INGEST_BATCHES, INGEST_ERRORS, BronzeTable
-from python_assets.ingest.records import check, parse_date, payload_hash
+from python_assets.ingest.records import check, parse_date, payload_hash, snake
 from python_assets.lake import tables
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ ERRORS_SCHEMA = pa.schema([
 
 BATCHES_SCHEMA = pa.schema([
     ("_partition_date", pa.date32()),
+    ("source", pa.string()),
     ("table_name", pa.string()),
     ("window_start", pa.date32()),
     ("window_end", pa.date32()),
@@ -97,6 +98,13 @@ class LoadResult:
                 "quarantined": self.quarantined, "reasons": dict(self.reasons)}
 
 
+def _raw_date(spec: BronzeTable, record: object) -> date | None:
+    if not spec.record_date or not isinstance(record, dict):
+        return None
+    value = {snake(k): v for k, v in record.items()}.get(spec.record_date)
+    return parse_date(value) if isinstance(value, str) else None
+
+
 def load_pull(spec: BronzeTable, received: Iterable[Received], window: PullWindow, run_id: str,
               stats: CallStats | None = None) -> LoadResult:
     """Validate, file and write one endpoint's pull; return the reconciled counts."""
@@ -118,6 +126,10 @@ def load_pull(spec: BronzeTable, received: Iterable[Received], window: PullWindo
             if partition is None:
                 row, reason = None, f"{spec.record_date} {row[spec.record_date]} outside the pulled window"
                 partition = window.end
+        elif row is None:
+            # a bad record still files under its own day when it has a readable one, so re-running one
+            # partition replaces only the quarantine rows that partition's pull would bring back
+            partition = window.file_under(_raw_date(spec, record)) or window.end
         if row is None:
             reasons[reason.split(":")[0]] += 1
             for key, value in (("_partition_date", partition), ("source", spec.source), ("table_name", spec.name),
@@ -144,14 +156,15 @@ def load_pull(spec: BronzeTable, received: Iterable[Received], window: PullWindo
     tables.replace_where(INGEST_ERRORS, quarantine, {"table_name": spec.name, "source": spec.source}, span,
                          partition_by=["source"])
     batch_row = {
-        "_partition_date": [window.end], "table_name": [spec.lake_name], "window_start": [window.start],
+        "_partition_date": [window.end], "source": [spec.source], "table_name": [spec.name],
+        "window_start": [window.start],
         "window_end": [window.end], "requests": [stats.requests if stats else 0],
         "retries": [stats.retries if stats else 0], "seconds": [round(stats.seconds, 3) if stats else 0.0],
         "received": [result.received], "loaded": [result.loaded], "quarantined": [result.quarantined],
         "_pulled_at": [latest_pull or datetime.now(UTC)], "_run_id": [run_id],
     }
     tables.replace_where(INGEST_BATCHES, pa.table(batch_row, schema=BATCHES_SCHEMA),
-                         {"table_name": spec.lake_name}, span)
+                         {"source": spec.source, "table_name": spec.name}, span)
     result.version = tables.replace_where(spec.lake_name, bronze, {}, span, partition_by=["_partition_date"])
     log.info("landed %s", json.dumps(result.as_log()))
     return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pyarrow.compute as pc
 
@@ -12,6 +12,8 @@ from python_assets.connectors.windsurf import Batch, WindsurfClient
 from python_assets.ingest import bronze_tables as bt
 from python_assets.ingest.pulls import LoadResult, PullWindow, Received, load_pull
 from python_assets.lake import tables
+
+ACTIVE_DAYS_WINDOW = 30  # UserPageAnalytics activeDays: days with use in the 30 days up to the snapshot
 
 ANALYTICS_TABLES = {
     "autocomplete": (bt.AUTOCOMPLETE, "QUERY_DATA_SOURCE_USER_DATA"),
@@ -26,7 +28,9 @@ def _received(batches: list[Batch], extra: dict | None = None) -> list[Received]
 
 def pull_user_page_analytics(client: WindsurfClient, window: PullWindow, run_id: str) -> LoadResult:
     stats = CallStats()
-    batch = client.user_page_analytics(window.fetch_start, window.end, stats)
+    # the window only sets activeDays; a fixed one ending at the partition makes a day's snapshot the same
+    # whether a backfill or that day's own run took it
+    batch = client.user_page_analytics(window.end - timedelta(days=ACTIVE_DAYS_WINDOW - 1), window.end, stats)
     return load_pull(bt.USER_PAGE_ANALYTICS, _received([batch]), window, run_id, stats)
 
 

@@ -11,6 +11,7 @@ import time
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
@@ -51,6 +52,15 @@ def open_table(name: str) -> DeltaTable | None:
 
 def table_exists(name: str) -> bool:
     return open_table(name) is not None
+
+
+def row_count(name: str) -> int:
+    """Rows in the table's current version, from the Delta log's file statistics (no data read); 0 if absent."""
+    table = open_table(name)
+    if table is None:
+        return 0
+    counts = pa.table(table.get_add_actions(flatten=True))["num_records"]
+    return int(pa.compute.sum(counts).as_py() or 0)
 
 
 def read_table(

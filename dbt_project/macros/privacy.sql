@@ -1,0 +1,26 @@
+{#- Privacy: only people int_person_privacy marks visible (allow list, deny list; unknown people fail closed). -#}
+
+{% macro privacy_visible(person_col='person_id') %}
+  {{- person_col }} in (select person_id from {{ ref('int_person_privacy') }} where is_visible)
+{%- endmacro %}
+
+
+{% macro purge_hidden_people(person_col='person_id') %}
+  {#- Post-hook of incremental person-grain marts: rows written before someone was deny-listed go too. -#}
+  delete from {{ this }} where not ({{ privacy_visible(person_col) }})
+{% endmacro %}
+
+
+{% macro privacy_list(seed_name, env_name) %}
+  {#- The normalized addresses of a privacy list: the seed's rows plus the env var's (comma-separated). An env
+      var, not a dbt var, because dbt logs its command line and these addresses must stay out of logs. -#}
+  {%- set extra = env_var(env_name, '').split(',') -%}
+    select distinct lower(trim(email)) as email_normalized
+    from (
+        select cast(email as varchar) as email from {{ ref(seed_name) }}
+        {%- for address in extra if address | trim %}
+        union all select {{ dbt.string_literal(address | trim) }}
+        {%- endfor %}
+    )
+    where nullif(trim(email), '') is not null
+{%- endmacro %}
