@@ -32,6 +32,8 @@ def _use_lake(root: str) -> None:
     os.environ["FLYWHEEL_LAKE_ROOT"] = root
     os.environ["FLYWHEEL_DUCKDB_PATH"] = os.path.join(root, "warehouse.duckdb")
     os.environ["FLYWHEEL_BACKUP_DIR"] = os.path.join(root, "backups")
+    # bench runs go to their own Dagster instance, not the project's
+    os.environ["FLYWHEEL_DAGSTER_STORAGE"] = os.path.join(root, ".dagster")
 
 
 def _run(first: date, last: date) -> float:
@@ -45,16 +47,10 @@ def _run(first: date, last: date) -> float:
     return took
 
 
-def _rows(name: str) -> int:
-    from python_assets.lake import tables
-
-    table = tables.open_table(name)
-    return sum(int(a["num_records"]) for a in table.get_add_actions(flatten=True).to_pylist()) if table else 0
-
-
 def main() -> int:
     from orchestration.partitions import LOOKBACK_DAYS
     from orchestration.resources import demo_server
+    from python_assets.lake import tables
 
     day = lambda n: START + timedelta(days=n - 1)  # noqa: E731 - day 1 is START
     print(f"Generating the demo company: {PEOPLE:,} people x {DAYS} days ...", flush=True)
@@ -65,18 +61,19 @@ def main() -> int:
     work = tempfile.mkdtemp(prefix="flywheel-bench-")
     figures = {}
     try:
-        _use_lake(os.path.join(work, "year"))
-        print(f"Full build: days 1..{DAYS} in one run ...", flush=True)
-        figures["full build"] = _run(day(1), day(DAYS))
-        autocomplete_rows = _rows("raw/windsurf/autocomplete")
-        print(f"Incremental day {DAYS} (window {day(DAYS - LOOKBACK_DAYS)}..{day(DAYS)}) ...", flush=True)
-        figures[f"incremental day {DAYS}"] = _run(day(DAYS - LOOKBACK_DAYS), day(DAYS))
-
+        # each incremental figure is a new day landing on the history before it, as the daily schedule runs
         _use_lake(os.path.join(work, "month"))
         print("History of 29 days (untimed) ...", flush=True)
         _run(day(1), day(29))
         print(f"Incremental day 30 (window {day(30 - LOOKBACK_DAYS)}..{day(30)}) ...", flush=True)
         figures["incremental day 30"] = _run(day(30 - LOOKBACK_DAYS), day(30))
+
+        _use_lake(os.path.join(work, "year"))
+        print(f"Full build: days 1..{DAYS - 1} in one run ...", flush=True)
+        figures[f"full build ({DAYS - 1} days)"] = _run(day(1), day(DAYS - 1))
+        print(f"Incremental day {DAYS} (window {day(DAYS - LOOKBACK_DAYS)}..{day(DAYS)}) ...", flush=True)
+        figures[f"incremental day {DAYS}"] = _run(day(DAYS - LOOKBACK_DAYS), day(DAYS))
+        autocomplete_rows = tables.row_count("raw/windsurf/autocomplete")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -9,8 +9,7 @@ with source as (
 
 latest as (
 
-    select * from source
-    where _partition_date = (select max(_partition_date) from source)
+    {{ latest_snapshot('source') }}
 
 ),
 
@@ -25,16 +24,9 @@ renamed as (
         display_name,
         nullif(lower(trim(mail)), '') as mail_normalized,
         nullif(lower(trim(user_principal_name)), '') as user_principal_name_normalized,
-        _partition_date as pulled_partition_date,
-        _pulled_at as pulled_at,
-        _source,
-        _request_id
+        {{ bronze_lineage() }}
     from latest
 
 )
 
-select * from renamed
-qualify row_number() over (
-    partition by group_id, member_id
-    order by pulled_at desc, _request_id desc nulls last, display_name
-) = 1
+{{ latest_pull_wins('renamed', ['group_id', 'member_id'], ['display_name']) }}

@@ -9,8 +9,7 @@ with source as (
 
 latest as (
 
-    select * from source
-    where _partition_date = (select max(_partition_date) from source)
+    {{ latest_snapshot('source') }}
 
 ),
 
@@ -38,17 +37,10 @@ renamed as (
         case when json_valid(assigned_licenses) then
             [lower(x) for x in json_extract_string(assigned_licenses, '$[*].skuId') if x is not null]
         else [] end as assigned_sku_ids,
-        _partition_date as pulled_partition_date,
-        _pulled_at as pulled_at,
-        _source,
-        _request_id
+        {{ bronze_lineage() }}
     from latest
 
 )
 
 -- a snapshot can list a user twice (paging); keep the newest request's row
-select * from renamed
-qualify row_number() over (
-    partition by person_id
-    order by pulled_at desc, _request_id desc nulls last, display_name, mail_normalized
-) = 1
+{{ latest_pull_wins('renamed', ['person_id'], ['display_name', 'mail_normalized']) }}

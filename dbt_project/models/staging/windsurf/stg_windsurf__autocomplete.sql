@@ -1,12 +1,5 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['api_key', 'usage_date', 'usage_hour', 'language', 'ide', 'version'],
-        on_schema_change='fail',
-        pre_hook="{{ delete_window('usage_date') }}"
-    )
-}}
+{% set natural_key = ['api_key', 'usage_date', 'usage_hour', 'language', 'ide', 'version'] %}
+{{ staging_incremental_config(natural_key) }}
 
 with source as (
 
@@ -28,10 +21,7 @@ renamed as (
         try_cast(num_acceptances as bigint) as num_acceptances,
         try_cast(num_lines_accepted as bigint) as num_lines_accepted,
         try_cast(num_bytes_accepted as bigint) as num_bytes_accepted,
-        _partition_date as pulled_partition_date,
-        _pulled_at as pulled_at,
-        _source,
-        _request_id
+        {{ bronze_lineage() }}
     from source
 
 ),
@@ -39,12 +29,7 @@ renamed as (
 deduped as (
 
     -- latest pull wins; the payload breaks exact ties so re-runs write identical rows
-    select * from renamed
-    qualify row_number() over (
-        partition by api_key, usage_date, usage_hour, language, ide, version
-        order by pulled_partition_date desc, pulled_at desc, _request_id desc nulls last,
-            num_acceptances desc nulls last, num_lines_accepted desc nulls last, num_bytes_accepted desc nulls last
-    ) = 1
+    {{ latest_pull_wins('renamed', natural_key, ['num_acceptances', 'num_lines_accepted', 'num_bytes_accepted']) }}
 
 )
 

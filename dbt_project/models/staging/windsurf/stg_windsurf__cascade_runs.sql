@@ -1,12 +1,5 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='cascade_id',
-        on_schema_change='fail',
-        pre_hook="{{ delete_window('usage_date') }}"
-    )
-}}
+{% set natural_key = ['cascade_id'] %}
+{{ staging_incremental_config(natural_key) }}
 
 with source as (
 
@@ -25,10 +18,7 @@ renamed as (
         mode,
         try_cast(messages_sent as bigint) as messages_sent,
         try_cast(prompts_used as bigint) as prompts_used,
-        _partition_date as pulled_partition_date,
-        _pulled_at as pulled_at,
-        _source,
-        _request_id
+        {{ bronze_lineage() }}
     from source
 
 ),
@@ -37,13 +27,8 @@ deduped as (
 
     -- Latest pull wins, decided before the day filter: should a run's day change between pulls, the newest
     -- version decides which window owns it.
-    select * from renamed
-    qualify row_number() over (
-        partition by cascade_id
-        order by pulled_partition_date desc, pulled_at desc, _request_id desc nulls last,
-            usage_date desc nulls last, messages_sent desc nulls last, prompts_used desc nulls last,
-            email_normalized, model, mode
-    ) = 1
+    {{ latest_pull_wins('renamed', natural_key,
+        ['usage_date', 'messages_sent', 'prompts_used', 'email_normalized', 'model', 'mode']) }}
 
 )
 

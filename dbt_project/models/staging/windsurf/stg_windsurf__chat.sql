@@ -1,12 +1,5 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['api_key', 'usage_date', 'usage_hour', 'model_id', 'latest_intent_type'],
-        on_schema_change='fail',
-        pre_hook="{{ delete_window('usage_date') }}"
-    )
-}}
+{% set natural_key = ['api_key', 'usage_date', 'usage_hour', 'model_id', 'latest_intent_type'] %}
+{{ staging_incremental_config(natural_key) }}
 
 with source as (
 
@@ -26,10 +19,7 @@ renamed as (
         coalesce(nullif(trim(latest_intent_type), ''), 'unknown') as latest_intent_type,
         try_cast(num_chats_received as bigint) as num_chats_received,
         try_cast(chat_loc_used as bigint) as chat_loc_used,
-        _partition_date as pulled_partition_date,
-        _pulled_at as pulled_at,
-        _source,
-        _request_id
+        {{ bronze_lineage() }}
     from source
 
 ),
@@ -37,12 +27,7 @@ renamed as (
 deduped as (
 
     -- latest pull wins; the payload breaks exact ties so re-runs write identical rows
-    select * from renamed
-    qualify row_number() over (
-        partition by api_key, usage_date, usage_hour, model_id, latest_intent_type
-        order by pulled_partition_date desc, pulled_at desc, _request_id desc nulls last,
-            num_chats_received desc nulls last, chat_loc_used desc nulls last
-    ) = 1
+    {{ latest_pull_wins('renamed', natural_key, ['num_chats_received', 'chat_loc_used']) }}
 
 )
 

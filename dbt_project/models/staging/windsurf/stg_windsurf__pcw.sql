@@ -1,12 +1,5 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['api_key', 'usage_date'],
-        on_schema_change='fail',
-        pre_hook="{{ delete_window('usage_date') }}"
-    )
-}}
+{% set natural_key = ['api_key', 'usage_date'] %}
+{{ staging_incremental_config(natural_key) }}
 
 with source as (
 
@@ -26,10 +19,7 @@ renamed as (
         try_cast(total_bytes as bigint) as total_bytes,
         try_cast(codeium_bytes_by_autocomplete as bigint) as codeium_bytes_by_autocomplete,
         try_cast(codeium_bytes_by_command as bigint) as codeium_bytes_by_command,
-        _partition_date as pulled_partition_date,
-        _pulled_at as pulled_at,
-        _source,
-        _request_id
+        {{ bronze_lineage() }}
     from source
 
 ),
@@ -37,12 +27,7 @@ renamed as (
 deduped as (
 
     -- latest pull wins; the payload breaks exact ties so re-runs write identical rows
-    select * from renamed
-    qualify row_number() over (
-        partition by api_key, usage_date
-        order by pulled_partition_date desc, pulled_at desc, _request_id desc nulls last,
-            total_bytes desc nulls last, codeium_bytes desc nulls last, user_bytes desc nulls last
-    ) = 1
+    {{ latest_pull_wins('renamed', natural_key, ['total_bytes', 'codeium_bytes', 'user_bytes']) }}
 
 )
 

@@ -9,8 +9,7 @@ with source as (
 
 latest as (
 
-    select * from source
-    where _partition_date = (select max(_partition_date) from source)
+    {{ latest_snapshot('source') }}
 
 ),
 
@@ -27,17 +26,10 @@ renamed as (
         try_cast(last_chat_usage_time as timestamptz) as last_chat_usage_at,
         try_cast(last_command_usage_time as timestamptz) as last_command_usage_at,
         team_status,
-        _partition_date as pulled_partition_date,
-        _pulled_at as pulled_at,
-        _source,
-        _request_id
+        {{ bronze_lineage() }}
     from latest
 
 )
 
 -- a snapshot can list a key twice (paging); keep the newest request's row
-select * from renamed
-qualify row_number() over (
-    partition by api_key
-    order by pulled_at desc, _request_id desc nulls last, last_update_at desc nulls last, email_normalized
-) = 1
+{{ latest_pull_wins('renamed', ['api_key'], ['last_update_at', 'email_normalized']) }}
