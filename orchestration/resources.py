@@ -56,6 +56,7 @@ class GraphResource(dg.ConfigurableResource):
     client_secret: str = ""
     ai_group_id: str = ""
     page_size: int = 999
+    shard_workers: int = 4  # directory shards fetched at once
     http: HttpSettings = HttpSettings()
 
     def client(self) -> GraphClient:

@@ -34,14 +34,15 @@ DENIED_PERSON = "p10"
 DENIED_API_KEY = "k-judy"
 
 
-def _person(pid, name, mail, dept, office, *, licensed=True, enabled="true", other=(), proxies=(), upn=None):
+def _person(pid, name, mail, dept, office, *, licensed=True, enabled="true", other=(), proxies=(), upn=None,
+            manager=None):
     skus = [{"skuId": AI_SKU, "disabledPlans": []}] if licensed else []
     skus.append({"skuId": OTHER_SKU, "disabledPlans": []})
     return {
         "id": pid, "display_name": name, "mail": mail, "user_principal_name": upn or mail,
         "other_mails": _json(list(other)), "proxy_addresses": _json(list(proxies)), "job_title": "Engineer",
         "department": dept, "office_location": office, "employee_id": pid.upper(), "account_enabled": enabled,
-        "assigned_licenses": _json(skus),
+        "assigned_licenses": _json(skus), "manager_id": manager,
     }
 
 
@@ -52,23 +53,36 @@ def _json(value) -> str:
 # Directory (latest snapshot). Population of the adoption mart = licensed people + Windsurf users:
 # Data 6, Engineering 5 (Judy denied), Legal 1, Unknown 3 -> small groups (4) < k=5, so the smallest remaining
 # department (Engineering) is merged into 'Other (small groups)' too.
+# The org: p01 at the top; p12 reports to the deny-listed p10 (withheld in chains); p08 <-> p11 is a manager
+# cycle with p14 below it; p13 manages themselves (a cycle of one); p09's manager left the directory (orphan).
 PEOPLE = [
     _person("p01", "Alice Anders", "alice@corp.example", "Engineering", "San Francisco",
             proxies=["SMTP:alice@corp.example", "smtp:a.anders@corp.example", "X500:/o=corp/cn=alice"]),
-    _person("p02", "Bob Berger", "bob@corp.example", "Engineering", "Berlin", licensed=False),  # via AI group
-    _person("p03", "Chen Wei", "chen@corp.example", "Engineering", "Shanghai"),
-    _person("p04", "Divya Rao", "divya@corp.example", "Engineering", "Bangalore"),
-    _person("p05", "Eve Evans", "eve@corp.example", "Data", "London", other=["Shared@corp.example"]),
-    _person("p06", "Frank Fox", "frank@corp.example", "Data", "New York"),  # licensed, never uses
-    _person("p07", "Grace Goto", "grace@corp.example", "Data", "Tokyo", other=["shared@corp.example"]),
-    _person("p08", "Heidi Hall", "heidi@corp.example", "Data", "Sydney"),  # Windsurf disableCodeium
-    _person("p09", "Ivan Ivanov", "ivan@corp.example", "Legal", "Sao Paulo"),  # a department of one
+    # p02: licensed via the AI group
+    _person("p02", "Bob Berger", "bob@corp.example", "Engineering", "Berlin", licensed=False, manager="p03"),
+    _person("p03", "Chen Wei", "chen@corp.example", "Engineering", "Shanghai", manager="p01"),
+    _person("p04", "Divya Rao", "divya@corp.example", "Engineering", "Bangalore", manager="p01"),
+    _person("p05", "Eve Evans", "eve@corp.example", "Data", "London", other=["Shared@corp.example"],
+            manager="p06"),
+    # p06: licensed, never uses
+    _person("p06", "Frank Fox", "frank@corp.example", "Data", "New York", manager="p01"),
+    _person("p07", "Grace Goto", "grace@corp.example", "Data", "Tokyo", other=["shared@corp.example"],
+            manager="p05"),
+    # p08: Windsurf disableCodeium
+    _person("p08", "Heidi Hall", "heidi@corp.example", "Data", "Sydney", manager="p11"),
+    # p09: a department of one
+    _person("p09", "Ivan Ivanov", "ivan@corp.example", "Legal", "Sao Paulo", manager="p99-left"),
+    # p10: deny-listed by the test
     _person("p10", "Judy Jones", "judy@corp.example", "Engineering", "Berlin",
-            proxies=["SMTP:judy@corp.example", "smtp:J.Jones@corp.example"]),  # deny-listed by the test
-    _person("p11", "Ken Kato", "ken@corp.example", "Data", "Moon Base"),  # unknown office -> Etc/UTC
-    _person("p12", "Liam Lee", "liam@corp.example", "Engineering", None, licensed=False),  # unlicensed user
-    _person("p13", "Mallory Moss", "mallory@corp.example", "HR", "London", licensed=False),  # not in any mart
-    _person("p14", "Nina Novak", "nina@corp.example", "Data", "Tokyo", enabled="false"),  # account disabled
+            proxies=["SMTP:judy@corp.example", "smtp:J.Jones@corp.example"], manager="p01"),
+    # p11: unknown office -> Etc/UTC
+    _person("p11", "Ken Kato", "ken@corp.example", "Data", "Moon Base", manager="p08"),
+    # p12: unlicensed user
+    _person("p12", "Liam Lee", "liam@corp.example", "Engineering", None, licensed=False, manager="p10"),
+    # p13: not in any mart
+    _person("p13", "Mallory Moss", "mallory@corp.example", "HR", "London", licensed=False, manager="p13"),
+    # p14: account disabled
+    _person("p14", "Nina Novak", "nina@corp.example", "Data", "Tokyo", enabled="false", manager="p08"),
 ]
 # The first snapshot differs: Liam sat in Sales and Frank did not exist yet.
 PEOPLE_FIRST = [dict(p, department="Sales") if p["id"] == "p12" else p for p in PEOPLE if p["id"] != "p06"]

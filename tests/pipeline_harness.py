@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from orchestration.assets import backup, dbt_models, graph, windsurf
+from orchestration.assets import backup, dbt_models, graph, roster, windsurf
 from orchestration.resources import (
     BackupResource,
     GraphResource,
@@ -21,7 +21,7 @@ from python_assets.demo.company import AI_GROUP_ID
 from python_assets.settings import duckdb_path
 
 MARTS = ("dim_users", "fct_ai_usage_daily", "fct_ai_usage_daily_utc", "mart_adoption_daily")
-ASSETS = dg.load_assets_from_modules([windsurf, graph, dbt_models, backup])
+ASSETS = dg.load_assets_from_modules([windsurf, graph, dbt_models, backup, roster])
 FAST_HTTP = HttpSettings(timeout_s=0.5, max_attempts=10, base_delay_s=0.01)
 
 

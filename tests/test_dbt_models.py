@@ -209,3 +209,27 @@ def test_allow_list_admits_only_its_people(warehouse):
     allow.write_text("email\n")
     warehouse.dbt("build", "--select", "privacy_allow_list+")
     assert warehouse.checksums() == warehouse.full_build
+
+
+def test_manager_chains_cycles_orphans_and_email_conflicts(warehouse):
+    chains = {r[0]: r[1:] for r in warehouse.query(
+        "select person_id, depth, chain_ids, level_1_id, level_2_id, is_orphan, under_orphan, in_cycle, "
+        "below_cycle, has_withheld_managers from dim_manager_chain")}
+    assert DENIED_PERSON not in chains
+    assert chains["p07"][:4] == (4, ["p01", "p06", "p05", "p07"], "p01", "p06")
+    # p12 reports to the deny-listed p10: the chain keeps the level, without naming her
+    assert chains["p12"][1] == ["p01", None, "p12"] and chains["p12"][8] is True
+    assert chains["p09"][4:6] == (True, True)  # orphan: the manager left the directory
+    assert {p for p, c in chains.items() if c[6]} == {"p08", "p11", "p13"}  # in a cycle (p13 manages self)
+    assert {p for p, c in chains.items() if c[7]} == {"p14"}  # below one
+    assert chains["p14"][1] == ["p11", "p08", "p14"]
+    cycles = dict(warehouse.query("select person_id, cycle_path from roster_cycles"))
+    assert cycles == {"p08": "Heidi Hall -> Ken Kato -> Heidi Hall", "p11": "Ken Kato -> Heidi Hall -> Ken Kato",
+                      "p13": "Mallory Moss -> Mallory Moss"}
+    # an address two people hold maps to nobody: reported, and out of the identity map
+    assert warehouse.query("select email_normalized, person_ids from person_email_conflicts") == [
+        ("shared@corp.example", ["p05", "p07"])]
+    assert warehouse.query(
+        "select count(*) from dim_person_emails where email_normalized = 'shared@corp.example'") == [(0,)]
+    assert warehouse.query(
+        "select person_id from dim_person_emails where email_normalized = 'a.anders@corp.example'") == [("p01",)]

@@ -87,7 +87,7 @@ def test_users_paging_follows_next_link_to_the_end(srv, graph, demo):
     users, pages = _follow(graph, f"{srv.url}/v1.0/users?$select=id,mail,department,assignedLicenses&$top=150")
     assert pages == 14
     ids = [u["id"] for u in users]
-    assert len(ids) == len(set(ids)) == len(demo.company.graph_users)
+    assert len(ids) == len(set(ids)) == len(demo.company.directory_on(demo.company.end)[0])
     assert all(set(u) == {"id", "mail", "department", "assignedLicenses"} for u in users)
 
 
@@ -142,21 +142,66 @@ def test_licence_filter_needs_eventual_consistency(srv, graph, demo):
 
 
 def test_managers_and_delta(srv, graph, demo):
+    users_now, managers_now = demo.company.directory_on(demo.company.end)
     ceo = next(p for p in demo.company.people if p.job_title == "Chief Executive Officer")
     report = next(uid for uid, boss in demo.company.managers.items() if boss == ceo.id)
     boss = graph.get(f"{srv.url}/v1.0/users/{report}/manager?$select=id,displayName", timeout=5).json()
     assert boss["id"] == ceo.id
     assert graph.get(f"{srv.url}/v1.0/users/{ceo.id}/manager", timeout=5).status_code == 404
     expanded, _ = _follow(graph, f"{srv.url}/v1.0/users?$select=id&$expand=manager($select=id)&$top=999")
-    assert {u["id"]: u["manager"]["id"] for u in expanded if "manager" in u} == demo.company.managers
+    assert {u["id"]: u["manager"]["id"] for u in expanded if "manager" in u} == managers_now
     url, delta_link, seen = f"{srv.url}/v1.0/users/delta?$select=id,mail,manager&$top=999", None, 0
     while url:
         page = graph.get(url, timeout=10).json()
         seen += len(page["value"])
         url, delta_link = page.get("@odata.nextLink"), page.get("@odata.deltaLink")
-    assert seen == len(demo.company.graph_users) and delta_link
+    assert seen == len(users_now) and delta_link
     again = graph.get(delta_link, timeout=5).json()
     assert again["value"] == [] and again["@odata.deltaLink"]
+
+
+def _delta_round(graph, url: str) -> tuple[list[dict], str]:
+    items, delta_link = [], None
+    while url:
+        page = graph.get(url, timeout=10).json()
+        items += page["value"]
+        url, delta_link = page.get("@odata.nextLink"), page.get("@odata.deltaLink")
+    return items, delta_link
+
+
+def test_delta_rounds_carry_moves_joins_and_removals(srv, demo, graph):
+    company = demo.company
+    events = company.org_events
+    assert {e.kind for e in events} == {"move", "join", "leave"}
+    day = events[len(events) // 2].day
+    next_day = day + timedelta(days=7)  # a delta token lives 7 days
+    try:
+        srv.as_of = day  # the server's clock: the first round sees the directory of `day`
+        first, link = _delta_round(graph, f"{srv.url}/v1.0/users/delta?$select=id,department,manager&$top=500")
+        state = {u["id"]: u for u in first}
+        srv.as_of = next_day  # ... the next round that of a week later
+        changes, link2 = _delta_round(graph, link)
+        assert link2 and link2 != link
+        srv.as_of = next_day + timedelta(days=8)
+        assert graph.get(link2, timeout=5).status_code == 410  # expired: the client must start over
+    finally:
+        srv.as_of = None
+    later = [e for e in events if day < e.day <= next_day]
+    assert later
+    removed = {c["id"]: c["@removed"]["reason"] for c in changes if "@removed" in c}
+    assert removed == {e.person_id: e.removal for e in later if e.kind == "leave"}
+    assert set(removed.values()) <= {"deleted", "changed"}
+    moved = {c["id"]: c["manager@delta"][0]["id"] for c in changes if c.get("manager@delta")}
+    assert {e.person_id for e in later if e.kind in ("move", "join")} <= set(moved)
+    # applying the round to the first state gives the directory of the new day
+    for change in changes:
+        if "@removed" in change:
+            state.pop(change["id"])
+        else:
+            state[change["id"]] = {**state.get(change["id"], {}), **change}
+    users_now, managers_now = company.directory_on(next_day)
+    assert {i: u["department"] for i, u in state.items()} == {u["id"]: u["department"] for u in users_now}
+    assert {i: u["manager@delta"][0]["id"] for i, u in state.items() if u.get("manager@delta")} == managers_now
 
 
 # -- Windsurf -------------------------------------------------------------------------------------------------

@@ -24,3 +24,22 @@
     )
     where nullif(trim(email), '') is not null
 {%- endmacro %}
+
+
+{% macro masked_people_list(relation, list_col) %}
+  {#- Per person_id of `relation`: the people in its list column `list_col`, in order, as ids and display names,
+      with people the privacy lists hide kept in place as nulls (has_withheld says so). -#}
+    select
+        lists.person_id,
+        list(case when visible.person_id is not null then lists.member_id end order by lists.pos) as ids,
+        list(case when visible.person_id is not null then users.display_name end order by lists.pos) as names,
+        bool_or(visible.person_id is null) as has_withheld
+    from (
+        select person_id, pos, {{ list_col }}[pos] as member_id
+        from {{ relation }}, unnest(generate_series(1, len({{ list_col }}))) as steps(pos)
+    ) as lists
+    left join (select person_id from {{ ref('int_person_privacy') }} where is_visible) as visible
+        on lists.member_id = visible.person_id
+    left join {{ ref('stg_graph__users') }} as users on lists.member_id = users.person_id
+    group by lists.person_id
+{%- endmacro %}

@@ -12,9 +12,7 @@ with visible as (
 
 denied_addresses as (
 
-    select lower(trim(email)) as email_normalized
-    from {{ ref('privacy_deny_list') }}
-    where nullif(trim(email), '') is not null
+    {{ privacy_list('privacy_deny_list', 'FLYWHEEL_DENY_LIST') }}
 
 ),
 
@@ -25,6 +23,15 @@ person_rows as (
     select 'fct_ai_usage_daily', person_id, null from {{ ref('fct_ai_usage_daily') }}
     union all
     select 'fct_ai_usage_daily_utc', person_id, null from {{ ref('fct_ai_usage_daily_utc') }}
+    union all
+    select 'dim_person_emails', person_id, email_normalized from {{ ref('dim_person_emails') }}
+    union all
+    -- the org marts name people in their rows and inside their chains / cycles / claimant lists
+    select 'dim_manager_chain', unnest(list_append(chain_ids, person_id)), null from {{ ref('dim_manager_chain') }}
+    union all
+    select 'roster_cycles', unnest(list_append(cycle_path_ids, person_id)), null from {{ ref('roster_cycles') }}
+    union all
+    select 'person_email_conflicts', unnest(person_ids), null from {{ ref('person_email_conflicts') }}
 
 ),
 
@@ -32,7 +39,8 @@ leaks as (
 
     select mart, person_id, 'hidden person' as problem
     from person_rows
-    where person_id not in (select person_id from visible)
+    where person_id is not null  -- withheld members of a chain are null
+      and person_id not in (select person_id from visible)
     union all
     select mart, person_id, 'denied address'
     from person_rows

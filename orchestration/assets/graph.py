@@ -1,6 +1,8 @@
 """Microsoft Graph ingestion assets: the directory (users with licences) and the AI tool's group members."""
 
 
+from collections import Counter
+
 import dagster as dg
 
 from orchestration.assets.landing import bronze_asset_spec, landed, nonempty_check, reconcile_check
@@ -8,19 +10,36 @@ from orchestration.partitions import run_window
 from orchestration.resources import GraphResource
 from python_assets.ingest import bronze_tables as bt
 from python_assets.ingest import sources
+from python_assets.ingest.directory import sync_directory
+from python_assets.ingest.pulls import LoadResult
 
 _POLICY = dg.BackfillPolicy.single_run()
 
 
+class DirectorySyncConfig(dg.Config):
+    full_resync: bool = False  # ignore the stored deltaLink and read the whole directory again
+
+
 @dg.multi_asset(
-    specs=[bronze_asset_spec(bt.GRAPH_USERS, "Directory snapshot: users with assignedLicenses and addresses.")],
-    check_specs=[reconcile_check(bt.GRAPH_USERS), nonempty_check(bt.GRAPH_USERS)],
+    specs=[
+        bronze_asset_spec(bt.GRAPH_USERS, "The directory as of each sync: users with licences, addresses and "
+                                          "their manager (full sync in parallel shards, or the previous state "
+                                          "with a /users/delta round applied)."),
+        bronze_asset_spec(bt.USER_CHANGES, "Each /users/delta round as pulled: upserts and removals."),
+    ],
+    check_specs=[reconcile_check(bt.GRAPH_USERS), nonempty_check(bt.GRAPH_USERS),
+                 reconcile_check(bt.USER_CHANGES), nonempty_check(bt.USER_CHANGES)],
     backfill_policy=_POLICY,
     name="graph_users",
 )
-def users(context: dg.AssetExecutionContext, graph: GraphResource):
-    result = sources.pull_graph_users(graph.client(), run_window(context), context.run.run_id)
-    return landed(context, bt.GRAPH_USERS, result)
+def users(context: dg.AssetExecutionContext, config: DirectorySyncConfig, graph: GraphResource):
+    sync = sync_directory(graph.client(), run_window(context), context.run.run_id, full=config.full_resync,
+                          workers=graph.shard_workers)
+    context.log.info(f"directory sync: {sync.mode} ({sync.reason})")
+    extra = {"sync_mode": sync.mode, "sync_reason": sync.reason}
+    changes = sync.changes or LoadResult(bt.USER_CHANGES.lake_name, 0, 0, 0, Counter())
+    yield landed(context, bt.GRAPH_USERS, sync.users, extra)
+    yield landed(context, bt.USER_CHANGES, changes, extra, expect_rows=False)
 
 
 @dg.multi_asset(

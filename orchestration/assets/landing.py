@@ -33,7 +33,8 @@ def bronze_asset_spec(spec: BronzeTable, description: str, deps: tuple = ()) -> 
     )
 
 
-def landed(context: dg.AssetExecutionContext, spec: BronzeTable, result: LoadResult) -> dg.MaterializeResult:
+def landed(context: dg.AssetExecutionContext, spec: BronzeTable, result: LoadResult,
+           extra: dict | None = None, expect_rows: bool = True) -> dg.MaterializeResult:
     """Structured log line, materialization metadata and the two checks for one landed pull."""
     context.log.info(json.dumps({"event": "landed", **result.as_log()}))
     return dg.MaterializeResult(
@@ -45,6 +46,7 @@ def landed(context: dg.AssetExecutionContext, spec: BronzeTable, result: LoadRes
             "quarantine_reasons": json.dumps(dict(result.reasons)),
             "delta_version": result.version,
             "path": tables.table_uri(spec.lake_name),
+            **(extra or {}),
         },
         check_results=[
             dg.AssetCheckResult(
@@ -53,7 +55,7 @@ def landed(context: dg.AssetExecutionContext, spec: BronzeTable, result: LoadRes
                 metadata={"received": result.received, "loaded": result.loaded, "quarantined": result.quarantined},
             ),
             dg.AssetCheckResult(
-                check_name="pull_not_empty", asset_key=spec.asset_key, passed=result.loaded > 0,
+                check_name="pull_not_empty", asset_key=spec.asset_key, passed=result.loaded > 0 or not expect_rows,
                 severity=dg.AssetCheckSeverity.WARN, metadata={"loaded": result.loaded},
             ),
         ],

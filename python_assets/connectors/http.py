@@ -26,7 +26,12 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
 class PullFailed(RuntimeError):
-    """A request failed permanently (after retries, or with a status that retrying cannot fix)."""
+    """A request failed permanently (after retries, or with a status that retrying cannot fix). `status` is the
+    last HTTP status when there was one (410 on an expired Graph delta token, say)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -114,11 +119,13 @@ class HttpClient:
         started = time.monotonic()
         retries = 0
         last_error = ""
+        resp: requests.Response | None = None
         for attempt in range(1, policy.max_attempts + 1):
             wait: float | None = None
             try:
                 resp = self.session.request(method, url, timeout=policy.timeout_s, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as exc:
+                resp = None
                 last_error = f"{type(exc).__name__}"
             else:
                 if resp.status_code < 400:
@@ -142,4 +149,5 @@ class HttpClient:
             time.sleep(min(wait, policy.max_delay_s))
         if stats is not None:
             stats.add(1, retries, time.monotonic() - started)
-        raise PullFailed(f"{method} {safe_url(url)} failed after {retries + 1} attempt(s): {last_error}")
+        raise PullFailed(f"{method} {safe_url(url)} failed after {retries + 1} attempt(s): {last_error}",
+                         status=resp.status_code if resp is not None else None)

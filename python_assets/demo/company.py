@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from python_assets.demo.org import OrgEvent, OrgPlan, plan_events, shape_org
+
 DEMO_START = date(2026, 8, 10)
 # 90 days from DEMO_START cross Sydney's DST start (2026-10-04), the EU's end (10-25) and the US's end (11-01).
 DEMO_DAYS = 90
@@ -142,11 +144,14 @@ class Company:
     contractors: list[Person]  # Windsurf users that the directory does not know
     graph_users: list[dict]
     groups: dict[str, dict]  # group id -> {"id", "displayName", "members": [user or group ids]} (direct members)
-    managers: dict[str, str]  # user id -> direct manager's id; contains one deliberate cycle
+    managers: dict[str, str]  # user id -> direct manager's id at the start (cycles and orphans included)
     windsurf_users: list[dict]  # UserPageAnalytics rows; generate_usage fills the activity fields
     windsurf_groups: dict[str, list[str]]  # Windsurf group_name -> apiKeys
     deny_list_emails: list[str]
+    org: OrgPlan | None = None  # the bad data planted in the org, and the changes during the range
+    joiners: list[Person] = field(default_factory=list)  # people who join the directory during the range
     _by_id: dict[str, Person] = field(default_factory=dict, repr=False)
+    _states: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {p.id: p for p in self.people}
@@ -155,6 +160,35 @@ class Company:
     def end(self) -> date:
         """The last day of the history (inclusive)."""
         return self.start + timedelta(days=self.days - 1)
+
+    @property
+    def org_events(self) -> list[OrgEvent]:
+        return self.org.events if self.org else []
+
+    def directory_on(self, day: date) -> tuple[list[dict], dict[str, str]]:
+        """The directory as Graph shows it on `day`: (users in directory order, user id -> manager id)."""
+        state = self._states.get(day)
+        if state is None:
+            users = {u["id"]: u for u in self.graph_users}
+            managers = dict(self.managers)
+            joiners = {p.id: p for p in self.joiners}
+            for event in self.org_events:
+                if event.day > day:
+                    break
+                if event.kind == "leave":
+                    users.pop(event.person_id, None)
+                    managers.pop(event.person_id, None)
+                    continue
+                if event.kind == "join":
+                    users[event.person_id] = _graph_user(joiners[event.person_id])
+                users[event.person_id] = {**users[event.person_id], "department": event.department}
+                managers[event.person_id] = event.manager_id
+            state = self._states[day] = (list(users.values()), managers)
+        return state
+
+    def removal_reason(self, user_id: str) -> str | None:
+        """Graph's @removed reason for someone who left the directory during the range."""
+        return next((e.removal for e in self.org_events if e.kind == "leave" and e.person_id == user_id), None)
 
     def person(self, user_id: str) -> Person:
         return self._by_id[user_id]
@@ -255,8 +289,9 @@ def _make_person(rng: random.Random, addrs: _Addresses, index: int, dept: _Depar
     )
 
 
-def _build_managers(people: list[Person]) -> dict[str, str]:
-    """A tree under the CEO (deep enough to need levels L2-L10), plus one bad-data cycle of three."""
+def _build_org(people: list[Person], seed: int) -> OrgPlan:
+    """A tree under the CEO with a span of control of 4-8, shaped by org.shape_org: one line MAX_DEPTH deep,
+    three manager cycles (one with a tail) and three orphans."""
     managers: dict[str, str] = {}
     by_dept: dict[str, list[Person]] = {}
     for p in people:
@@ -279,21 +314,12 @@ def _build_managers(people: list[Person]) -> dict[str, str]:
             reports += 1
             if reports >= 4 + hash_int(boss.id) % 5:
                 cursor, reports = cursor + 1, 0
-    eng = by_dept["Engineering"]
-    if len(eng) > 40:
-        # One long reporting line of leaves hung under another leaf, so a chain runs past L10.
-        chain = eng[-6:]
-        for upper, lower in zip(chain, chain[1:], strict=False):
-            managers[lower.id] = upper.id
-    sales = by_dept["Sales"]
-    if len(sales) > 10:
-        a, b, c = sales[-3:]  # leaves, so the cycle hangs free of the tree
-        managers[a.id], managers[b.id], managers[c.id] = b.id, c.id, a.id
-    bosses = set(managers.values())
+    plan = shape_org(managers, {d: [m.id for m in ms] for d, ms in by_dept.items()}, ceo.id, seed)
+    bosses = set(plan.managers.values())
     for p in people:
         if p.id in bosses and p.job_title in _titles_of(p.department):
             p.job_title = f"Manager, {p.department}"
-    return managers
+    return plan
 
 
 def hash_int(text: str) -> int:
@@ -370,7 +396,7 @@ def generate_company(seed: int = 7, people: int = 2000, start: date = DEMO_START
         p.licensed = rng.random() < by_name[p.department].licence_rate
         p.enabled = rng.random() >= 0.03
 
-    managers = _build_managers(persons)
+    plan = _build_org(persons, seed)
 
     # Windsurf rows: licensed people who used the tool; ~8% of licensed never did (half of those have no row).
     for p in persons:
@@ -442,9 +468,31 @@ def generate_company(seed: int = 7, people: int = 2000, start: date = DEMO_START
     if deny[0] is deny[1]:
         deny[1] = next(p for p in plain if p is not deny[0])
 
+    # Addresses two people claim (a shared mailbox alias, a recycled otherMail): joins must leave them out.
+    conflict_rng = random.Random(f"conflicts:{seed}")
+    pool = [p for p in persons if p not in deny]
+    for kind, (a, b) in zip(("alias", "other"), (conflict_rng.sample(pool, 2), conflict_rng.sample(pool, 2)),
+                            strict=True):
+        if kind == "alias":
+            shared = addrs.claim(f"team.{_ascii(a.department).lower()}", DOMAIN)
+            a.aliases.append(shared)
+            b.aliases.append(shared.upper() if conflict_rng.random() < 0.5 else shared)
+        else:
+            shared = addrs.claim(f"{_ascii(a.given_name).lower()}.former", LEGACY_DOMAIN)
+            a.other_mails.append(shared)
+            b.other_mails.append(f" {shared.lower()} ")
+
+    # Org changes during the range, from their own generator so the rest of the company stays as it was.
+    org_rng = random.Random(f"joiners:{seed}")
+    joiners = [_make_person(org_rng, addrs, people + i, by_name[dept])
+               for i, dept in enumerate(("Engineering", "Product", "Sales"))]
+    stayers = [p.id for p in persons if p.enabled and not p.licensed and not p.api_key and p not in deny]
+    plan.events = plan_events(plan, {p.id: p.department for p in persons}, stayers,
+                              [(j.id, j.department) for j in joiners], start, days, seed)
+
     return Company(
         seed=seed, start=start, days=days, people=persons, contractors=contractors,
-        graph_users=[_graph_user(p) for p in persons], groups=groups, managers=managers,
+        graph_users=[_graph_user(p) for p in persons], groups=groups, managers=plan.managers,
         windsurf_users=windsurf_users, windsurf_groups=windsurf_groups,
-        deny_list_emails=[p.mail for p in deny],
+        deny_list_emails=[p.mail for p in deny], org=plan, joiners=joiners,
     )

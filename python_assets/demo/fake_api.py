@@ -33,6 +33,10 @@ _GROUP_PATH = re.compile(r"^/v1\.0/groups/([^/]+)(?:/(members|transitiveMembers)
 _USER_PATH = re.compile(r"^/v1\.0/users/([^/]+)(/manager)?$")
 _LICENCE_FILTER = re.compile(r"^assignedLicenses/any\((\w+):\1/skuId eq ([0-9a-fA-F-]{36})\)$")
 _ENABLED_FILTER = re.compile(r"^accountEnabled eq (true|false)$")
+DELTA_TOKEN_DAYS = 7  # directory delta tokens expire; an old one answers 410 Gone
+# startswith on a string property (a default query in Graph, case-insensitive): how the directory is sharded
+_STARTSWITH_FILTER = re.compile(r"^startswith\((userPrincipalName|mail|displayName|employeeId),'([^']*)'\)$",
+                                re.IGNORECASE)
 _DATE_UTC = re.compile(r"^date UTC([+-]\d{1,2})$")
 _MAX_TOP = 999
 
@@ -156,6 +160,22 @@ class _DayIndex:
         if orphans and previous is None:
             self.buckets.setdefault("", []).extend(orphans)
         self.days = sorted(self.buckets)
+        self._by_email: dict[str, list[tuple[str, int, dict]]] | None = None
+
+    def for_emails(self, emails: set[str], lo: str | None, hi: str | None) -> list[dict]:
+        """The object records of these (normalized) emails with lo <= day <= hi, in scan order: a per-email
+        index, so a per-person pull costs that person's records, not the whole history."""
+        if self._by_email is None:
+            index: dict[str, list[tuple[str, int, dict]]] = {}
+            for day in self.days:
+                for pos, rec in enumerate(self.buckets[day]):
+                    if isinstance(rec, dict):
+                        index.setdefault(normalize_email(str(rec.get("email", ""))), []).append((day, pos, rec))
+            self._by_email = index
+        hits = [hit for email in emails for hit in self._by_email.get(email, ())
+                if (lo is None or hit[0] >= lo) and (hi is None or hit[0] <= hi)]
+        hits.sort(key=lambda hit: (hit[0], hit[1]))
+        return [rec for _, _, rec in hits]
 
     def scan(self, lo: str | None, hi: str | None, skip_days: set[str]) -> Iterator[tuple[str, object]]:
         """(day, record) for every bucket with lo <= day <= hi, in day order then stored order."""
@@ -700,6 +720,11 @@ class FakeApiServer:
 
     def _cascade_scan(self, name: str, lo: str | None, hi: str | None, as_of: date,
                       wanted: set[str] | None) -> Iterator[object]:
+        if wanted is not None:  # non-object rows carry no email: only a whole-group pull returns them
+            for rec in self._index[name].for_emails(wanted, lo, hi):
+                if rec["arrival_date"] <= as_of:
+                    yield rec
+            return
         for day, rec in self._index[name].scan(lo, hi, set()):
             if not isinstance(rec, dict):
                 if wanted is None and day <= as_of.isoformat():
@@ -809,13 +834,19 @@ class FakeApiServer:
             return 200, self._users_page(query, h, delta=False), {}
         if path == "/v1.0/users/delta":
             return 200, self._users_page(query, h, delta=True), {}
+        if path == "/v1.0/users/$count":
+            if (h.headers.get("ConsistencyLevel") or "").lower() != "eventual":
+                raise _graph_error(400, "Request_BadRequest", "$count needs the ConsistencyLevel: eventual header.")
+            return 200, len(self._filtered_users(query, h)), {}
         m = _USER_PATH.match(path)
         if m:
-            user = self._users_by_id.get(m.group(1))
+            users, managers = self._directory()
+            by_id = {u["id"]: u for u in users}
+            user = by_id.get(m.group(1))
             if user is None:
                 raise _graph_error(404, "Request_ResourceNotFound", f"Resource '{m.group(1)}' does not exist.")
             if m.group(2):
-                manager = self._users_by_id.get(self.company.managers.get(user["id"], ""))
+                manager = by_id.get(managers.get(user["id"], ""))
                 if manager is None:
                     raise _graph_error(404, "Request_ResourceNotFound", "Resource 'manager' does not exist.")
                 user = manager
@@ -881,8 +912,15 @@ class FakeApiServer:
         params.append(("$skiptoken", token))
         return f"{self.url}{path}?{urlencode(params, safe='$,()/:')}"
 
+    def _today(self) -> date:
+        return self.as_of or self.company.end
+
+    def _directory(self, day: date | None = None) -> tuple[list[dict], dict[str, str]]:
+        """The directory as of `day` (default: the server's today): users, and user id -> manager id."""
+        return self.company.directory_on(day or self._today())
+
     def _filtered_users(self, query: dict, h: _Handler) -> list[dict]:
-        users = self.company.graph_users
+        users = self._directory()[0]
         flt = (query.get("$filter") or [""])[0].strip()
         advanced = (bool(flt) and "any(" in flt) or (query.get("$count") or [""])[0].lower() == "true"
         if advanced and (h.headers.get("ConsistencyLevel") or "").lower() != "eventual":
@@ -897,41 +935,95 @@ class FakeApiServer:
         m = _ENABLED_FILTER.match(flt)
         if m:
             return [u for u in users if u["accountEnabled"] == (m.group(1) == "true")]
+        m = _STARTSWITH_FILTER.match(flt)
+        if m:
+            field = next(f for f in ("userPrincipalName", "mail", "displayName", "employeeId")
+                         if f.lower() == m.group(1).lower())
+            prefix = m.group(2).replace("''", "'").lower()
+            return [u for u in users if (u.get(field) or "").lower().startswith(prefix)]
         raise _graph_error(400, "Request_UnsupportedQuery", f"Unsupported filter: {flt}")
 
     def _users_page(self, query: dict, h: _Handler, *, delta: bool) -> dict:
-        if delta and "$deltatoken" in query:
-            # Nothing changes in the demo between two delta rounds.
-            return {"@odata.context": f"{self.url}/v1.0/$metadata#users", "value": [],
-                    "@odata.deltaLink": f"{self.url}/v1.0/users/delta?$deltatoken={query['$deltatoken'][0]}"}
-        users = self._filtered_users(query, h)
         fields = self._select(query)
         if fields is not None and "manager" in fields and not delta:
             raise _graph_error(400, "Request_BadRequest", "Use $expand=manager to read managers.")
         expand = (query.get("$expand") or [""])[0].replace(" ", "")
         if expand and not expand.startswith("manager"):
             raise _graph_error(400, "Request_BadRequest", f"Unsupported $expand: {expand}")
-        offset, stop = self._page_window(query, len(users))
-        value = []
-        for u in users[offset:stop]:
-            item = self._project(u, tuple(f for f in fields if f != "manager") if fields else None)
-            manager_id = self.company.managers.get(u["id"])
-            if manager_id and expand:
-                item["manager"] = {"@odata.type": "#microsoft.graph.user", "id": manager_id}
-            if manager_id and delta and fields and "manager" in fields:
-                item["manager@delta"] = [{"@odata.type": "#microsoft.graph.user", "id": manager_id}]
-            value.append(item)
+        since = None
+        if delta and (query.get("$deltatoken") or [""])[0].lower() == "latest":
+            # Graph's shortcut: no data, just a link that starts tracking from now
+            state = {"d": self._today().isoformat(), "s": list(fields) if fields else None}
+            token = base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
+            return {"@odata.context": f"{self.url}/v1.0/$metadata#users", "value": [],
+                    "@odata.deltaLink": f"{self.url}/v1.0/users/delta?$deltatoken={token}"}
+        if delta and "$deltatoken" in query:
+            since, fields = self._read_delta_token(query["$deltatoken"][0])
+            if (self._today() - since).days > DELTA_TOKEN_DAYS:
+                raise _graph_error(410, "SyncStateNotFound", "The delta token has expired: start a new sync.")
+        users, managers = self._directory()
+        if since is None:
+            users = self._filtered_users(query, h)
+            items = [self._user_item(u, managers, fields, expand=bool(expand), delta=delta) for u in users]
+        else:
+            items = self._delta_items(since, fields)
+        offset, stop = self._page_window(query, len(items))
         page: dict = {"@odata.context": f"{self.url}/v1.0/$metadata#users"}
         if (query.get("$count") or [""])[0].lower() == "true":
-            page["@odata.count"] = len(users)
+            page["@odata.count"] = len(items)
         path = "/v1.0/users/delta" if delta else "/v1.0/users"
-        if stop < len(users):
+        if stop < len(items):
             page["@odata.nextLink"] = self._next_link(path, query, stop)
         elif delta:
-            token = base64.urlsafe_b64encode(b"demo-delta-1").decode().rstrip("=")
+            # the token remembers the state this round ended on (and the $select of the first call, which
+            # Graph keeps for every later round)
+            state = {"d": self._today().isoformat(), "s": list(fields) if fields else None}
+            token = base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
             page["@odata.deltaLink"] = f"{self.url}/v1.0/users/delta?$deltatoken={token}"
-        page["value"] = value
+        page["value"] = items[offset:stop]
         return page
+
+    @staticmethod
+    def _read_delta_token(token: str) -> tuple[date, tuple[str, ...] | None]:
+        try:
+            state = json.loads(base64.urlsafe_b64decode(token + "==="))
+            return date.fromisoformat(state["d"]), tuple(state["s"]) if state.get("s") else None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise _graph_error(400, "Request_BadRequest", "Invalid $deltatoken.") from exc
+
+    def _user_item(self, user: dict, managers: dict[str, str], fields: tuple[str, ...] | None, *, expand: bool,
+                   delta: bool) -> dict:
+        item = self._project(user, tuple(f for f in fields if f != "manager") if fields else None)
+        manager_id = managers.get(user["id"])
+        if manager_id and expand:
+            item["manager"] = {"@odata.type": "#microsoft.graph.user", "id": manager_id}
+        if manager_id and delta and fields and "manager" in fields:
+            item["manager@delta"] = [{"@odata.type": "#microsoft.graph.user", "id": manager_id}]
+        return item
+
+    def _delta_items(self, since: date, fields: tuple[str, ...] | None) -> list[dict]:
+        """What changed between the directory of `since` and today's: changed and new users (their selected
+        properties, manager@delta when the manager changed), then removals."""
+        old_users, old_managers = self._directory(since)
+        users, managers = self._directory()
+        before = {u["id"]: u for u in old_users}
+        items = []
+        for u in users:
+            prev = before.get(u["id"])
+            moved = managers.get(u["id"]) != old_managers.get(u["id"])
+            if prev is not None and prev == u and not moved:
+                continue
+            item = self._project(u, tuple(f for f in fields if f != "manager") if fields else None)
+            if moved and fields and "manager" in fields:
+                boss = managers.get(u["id"])
+                item["manager@delta"] = ([{"@odata.type": "#microsoft.graph.user", "id": boss}] if boss else [])
+            items.append(item)
+        current = {u["id"] for u in users}
+        for user_id in before:
+            if user_id not in current:
+                reason = self.company.removal_reason(user_id) or "deleted"
+                items.append({"id": user_id, "@removed": {"reason": reason}})
+        return items
 
     def _members_page(self, ids: list[str], query: dict, path: str, h: _Handler) -> dict:
         fields = self._select(query)

@@ -93,8 +93,14 @@ CASCADE_RUNS = BronzeTable(
 GRAPH_USERS = BronzeTable(
     "graph", "users",
     ("id", "display_name", "mail", "user_principal_name", "other_mails", "proxy_addresses", "job_title",
-     "department", "office_location", "employee_id", "account_enabled", "assigned_licenses"),
+     "department", "office_location", "employee_id", "account_enabled", "assigned_licenses", "manager_id"),
     required=("id",),
+)
+# One /users/delta round as pulled: upserts carry the properties Graph sent (JSON), removals their reason.
+USER_CHANGES = BronzeTable(
+    "graph", "user_changes",
+    ("id", "change", "removed_reason", "manager_changed", "manager_id", "properties"),
+    required=("id", "change"),
 )
 GRAPH_AI_GROUP_MEMBERS = BronzeTable(
     "graph", "ai_group_members",
@@ -103,7 +109,7 @@ GRAPH_AI_GROUP_MEMBERS = BronzeTable(
 )
 
 ALL_TABLES = (USER_PAGE_ANALYTICS, AUTOCOMPLETE, CHAT, PCW, CASCADE_LINES, CASCADE_RUNS, GRAPH_USERS,
-              GRAPH_AI_GROUP_MEMBERS)
+              USER_CHANGES, GRAPH_AI_GROUP_MEMBERS)
 
 # Quarantine and per-request-batch accounting, shared by every endpoint.
 INGEST_ERRORS = "raw/ingest/ingest_errors"

@@ -66,11 +66,6 @@ def pull_cascade(client: WindsurfClient, window: PullWindow, run_id: str,
             load_pull(bt.CASCADE_RUNS, runs, window, run_id, stats))
 
 
-def pull_graph_users(client: GraphClient, window: PullWindow, run_id: str) -> LoadResult:
-    stats = CallStats()
-    return load_pull(bt.GRAPH_USERS, _received(client.users(stats)), window, run_id, stats)
-
-
 def pull_ai_group_members(client: GraphClient, group_id: str, window: PullWindow, run_id: str) -> LoadResult:
     stats = CallStats()
     batches = client.group_user_members(group_id, stats)

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 
--- Directory users from the latest snapshot (one full snapshot per pull partition).
+-- Directory users from the latest sync (graph/users holds the whole directory per sync partition).
 with source as (
 
     select * from {{ source('graph', 'users') }}
@@ -33,6 +33,7 @@ renamed as (
         nullif(trim(department), '') as department,
         nullif(trim(office_location), '') as office_location,
         employee_id,
+        nullif(trim(manager_id), '') as manager_id,
         case lower(trim(account_enabled)) when 'true' then true when 'false' then false end as account_enabled,
         case when json_valid(assigned_licenses) then
             [lower(x) for x in json_extract_string(assigned_licenses, '$[*].skuId') if x is not null]
