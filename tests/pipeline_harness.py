@@ -20,13 +20,15 @@ from orchestration.resources import (
 from python_assets.demo.company import AI_GROUP_ID
 from python_assets.settings import duckdb_path
 
-MARTS = ("dim_users", "fct_ai_usage_daily", "fct_ai_usage_daily_utc", "mart_adoption_daily")
+MARTS = ("dim_users", "fct_ai_usage_daily", "fct_ai_usage_daily_utc", "mart_adoption_daily",
+         "mart_adoption_by_manager", "dim_manager_chain", "roster_cycles", "dim_person_emails",
+         "person_email_conflicts")
 ASSETS = dg.load_assets_from_modules([windsurf, graph, dbt_models, backup, roster])
 FAST_HTTP = HttpSettings(timeout_s=0.5, max_attempts=10, base_delay_s=0.01)
 
 
 def resources(server, backup_target: str = "local", backup_dir: str = "", drive_id: str = "",
-              deny_emails: list[str] | None = None) -> dict:
+              deny_emails: list[str] | None = None, small_group_k: int = 5) -> dict:
     deny_emails = server.company.deny_list_emails if deny_emails is None else deny_emails
     return {
         "windsurf": WindsurfResource(base_url=server.url, service_key="demo-service-key", http=FAST_HTTP,
@@ -35,7 +37,7 @@ def resources(server, backup_target: str = "local", backup_dir: str = "", drive_
                                client_secret="demo-secret", ai_group_id=AI_GROUP_ID, http=FAST_HTTP, page_size=100),
         "backup_target": BackupResource(target=backup_target, local_dir=backup_dir, drive_id=drive_id),
         "dbt": dbt_resource(),
-        "warehouse": WarehouseSettings(deny_emails=deny_emails),
+        "warehouse": WarehouseSettings(deny_emails=deny_emails, small_group_k=small_group_k),
     }
 
 

@@ -267,3 +267,47 @@ def test_org_marts_report_the_planted_bad_data_and_the_roster_csv_lands(demo, cl
     roster = (clean.root / "exports" / "roster" / END.isoformat() / "roster.csv").read_text().splitlines()
     assert roster[0].startswith("email,address_type,person_id")
     assert len(roster) - 1 >= emails
+
+
+def _under(managers: dict[str, str], boss: str, people: set[str]) -> int:
+    """How many of `people` sit anywhere under `boss` in a user -> manager map."""
+    reports: dict[str, list[str]] = {}
+    for person, manager in managers.items():
+        reports.setdefault(manager, []).append(person)
+    seen, stack = set(), [boss]
+    while stack:
+        for person in reports.get(stack.pop(), []):
+            if person not in seen:
+                seen.add(person)
+                stack.append(person)
+    return len(seen & people)
+
+
+def test_a_move_counts_under_the_old_manager_before_and_the_new_one_after(demo, tmp_path):
+    company = demo.company
+    move = next(e for e in company.org_events if e.kind == "move" and START + timedelta(days=2) <= e.day <= END)
+    day = move.day
+    before_users, before = company.directory_on(day - timedelta(days=1))
+    old_boss, new_boss = before[move.person_id], move.manager_id
+    denied = {p.id for p in company.people if p.mail in company.deny_list_emails}
+    with lake_at(tmp_path / "lake"), FakeApiServer(company, demo.usage) as server:
+        res = resources(server, backup_dir=str(tmp_path / "backups"), small_group_k=1)
+        server.as_of = day - timedelta(days=1)  # the daily runs up to the day before the move ...
+        assert materialize(res, START, day - timedelta(days=1)).success
+        server.as_of = day  # ... and the day itself, whose directory sync sees the move
+        result = materialize(res, day, day)
+        assert result.success, failure_messages(result)
+        rows = {(d, m): n for d, m, n in query(
+            "select local_date, manager_id, group_size from mart_adoption_by_manager "
+            f"where manager_id in ('{old_boss}', '{new_boss}') and local_date in "
+            f"(DATE '{day - timedelta(days=1)}', DATE '{day}')")}
+    for d in (day - timedelta(days=1), day):
+        users, managers = company.directory_on(d)
+        people = {u["id"] for u in users} - denied
+        for boss in (old_boss, new_boss):
+            assert rows.get((d, boss), 0) == _under(managers, boss, people), (d, boss)
+    # the mart's counts follow the org of each day, and on those days the mover sat under each boss in turn
+    after = company.directory_on(day)[1]
+    assert _under(before, old_boss, {move.person_id}) == 1 and _under(after, new_boss, {move.person_id}) == 1
+    assert rows[(day - timedelta(days=1), old_boss)] != rows.get((day, old_boss), 0) or \
+        rows.get((day - timedelta(days=1), new_boss), 0) != rows[(day, new_boss)]

@@ -32,6 +32,8 @@ person_rows as (
     select 'roster_cycles', unnest(list_append(cycle_path_ids, person_id)), null from {{ ref('roster_cycles') }}
     union all
     select 'person_email_conflicts', unnest(person_ids), null from {{ ref('person_email_conflicts') }}
+    union all
+    select distinct 'mart_adoption_by_manager', manager_id, null from {{ ref('mart_adoption_by_manager') }}
 
 ),
 

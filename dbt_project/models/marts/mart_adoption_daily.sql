@@ -93,63 +93,7 @@ members as (
 
 ),
 
-usage as (
-
-    select
-        person_id,
-        local_date,
-        is_active,
-        acceptances,
-        lines_accepted,
-        cascade_lines_suggested,
-        cascade_lines_accepted
-    from {{ ref('fct_ai_usage_daily') }}
-    where {{ record_date_filter('local_date', reach, reach) }}
-
-),
-
-first_use as (
-
-    -- over all history: "used before" is not limited to the window
-    select person_id, min(local_date) as first_use_date
-    from {{ ref('fct_ai_usage_daily') }}
-    where is_active
-    group by person_id
-
-),
-
-spine as (
-
-    select cast(unnest(generate_series(min(local_date), max(local_date), interval 1 day)) as date) as local_date
-    from {{ ref('fct_ai_usage_daily') }}
-
-),
-
-dates as (
-
-    select local_date from spine
-    where {{ record_date_filter('local_date', 1, reach) }}
-
-),
-
-trailing_activity as (
-
-    -- per person and day: was the person active on the day / in the trailing 7, 30, inactive_after_days days
-    select
-        dates.local_date,
-        usage.person_id,
-        bool_or(usage.local_date = dates.local_date) as active_1d,
-        bool_or(usage.local_date > dates.local_date - 7) as active_7d,
-        bool_or(usage.local_date > dates.local_date - 30) as active_30d,
-        bool_or(usage.local_date > dates.local_date - {{ inactive_after_days }}) as active_recent
-    from dates
-    inner join usage
-        on usage.is_active
-        and usage.local_date <= dates.local_date
-        and usage.local_date > dates.local_date - {{ reach }}
-    group by dates.local_date, usage.person_id
-
-),
+{{ adoption_activity_ctes(reach, inactive_after_days) }},
 
 person_days as (
 
@@ -158,25 +102,10 @@ person_days as (
         members.department_group,
         members.person_id,
         members.is_licensed,
-        coalesce(trailing_activity.active_1d, false) as active_1d,
-        coalesce(trailing_activity.active_7d, false) as active_7d,
-        coalesce(trailing_activity.active_30d, false) as active_30d,
-        coalesce(trailing_activity.active_recent, false) as active_recent,
-        coalesce(first_use.first_use_date <= dates.local_date, false) as used_before,
-        coalesce(usage.acceptances, 0) as acceptances,
-        coalesce(usage.lines_accepted, 0) as lines_accepted,
-        coalesce(usage.cascade_lines_suggested, 0) as cascade_lines_suggested,
-        coalesce(usage.cascade_lines_accepted, 0) as cascade_lines_accepted
+        {{ adoption_person_day_columns('dates.local_date') }}
     from dates
     cross join members
-    left join trailing_activity
-        on dates.local_date = trailing_activity.local_date
-        and members.person_id = trailing_activity.person_id
-    left join first_use
-        on members.person_id = first_use.person_id
-    left join usage
-        on dates.local_date = usage.local_date
-        and members.person_id = usage.person_id
+    {{ adoption_person_day_joins('dates.local_date', 'members.person_id') }}
 
 ),
 
@@ -185,20 +114,7 @@ aggregated as (
     select
         local_date,
         department_group,
-        count(*) filter (where is_licensed) as licensed_seats,
-        count(*) filter (where is_licensed and active_1d) as active_seats,
-        count(*) filter (where is_licensed and used_before and not active_recent) as idle_seats,
-        count(*) filter (where is_licensed and not used_before) as never_used_seats,
-        count(*) filter (where active_1d) as dau,
-        count(*) filter (where active_7d) as wau,
-        count(*) filter (where active_30d) as mau,
-        count(*) filter (where is_licensed and active_30d) as licensed_mau,
-        sum(acceptances) as acceptances,
-        sum(lines_accepted) as lines_accepted,
-        sum(cascade_lines_suggested) as cascade_lines_suggested,
-        sum(cascade_lines_accepted) as cascade_lines_accepted,
-        count(*) filter (where cascade_lines_accepted > 0) as person_days_with_accepted_lines,
-        count(*) filter (where cascade_lines_suggested > 0) as person_days_with_suggested_lines
+        {{ adoption_seat_counts() }}
     from person_days
     group by local_date, department_group
 
@@ -207,23 +123,7 @@ aggregated as (
 select
     aggregated.local_date,
     cast(aggregated.department_group as varchar) as department_group,
-    cast(aggregated.licensed_seats as bigint) as licensed_seats,
-    cast(aggregated.active_seats as bigint) as active_seats,
-    cast(aggregated.idle_seats as bigint) as idle_seats,
-    cast(aggregated.never_used_seats as bigint) as never_used_seats,
-    cast(aggregated.dau as bigint) as dau,
-    cast(aggregated.wau as bigint) as wau,
-    cast(aggregated.mau as bigint) as mau,
-    cast(aggregated.licensed_mau as bigint) as licensed_mau,
-    cast(aggregated.licensed_mau as double) / nullif(aggregated.licensed_seats, 0) as adoption_rate,
-    cast(aggregated.acceptances as bigint) as acceptances,
-    cast(aggregated.lines_accepted as bigint) as lines_accepted,
-    cast(aggregated.cascade_lines_suggested as bigint) as cascade_lines_suggested,
-    cast(aggregated.cascade_lines_accepted as bigint) as cascade_lines_accepted,
-    cast(aggregated.cascade_lines_accepted as double)
-        / nullif(aggregated.cascade_lines_suggested, 0) as acceptance_rate_by_lines,
-    cast(aggregated.person_days_with_accepted_lines as double)
-        / nullif(aggregated.person_days_with_suggested_lines, 0) as acceptance_rate_by_count,
+    {{ adoption_seat_columns('aggregated') }},
     cast(groups.group_size as bigint) as group_size,
     groups.is_rollup,
     cast(groups.departments_in_group as varchar) as departments_in_group
