@@ -16,6 +16,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -58,6 +59,17 @@ class DirectorySync:
     def as_log(self) -> dict:
         return {"mode": self.mode, "reason": self.reason, "users": self.users.as_log(),
                 "changes": self.changes.as_log() if self.changes else None}
+
+
+def _relative(link: str) -> str:
+    """A deltaLink without scheme and host: the state stays valid when the Graph base URL is written differently
+    (a proxy, the fake's port) and a re-run stores the same bytes."""
+    parts = urlsplit(link)
+    return urlunsplit(("", "", parts.path, parts.query, ""))
+
+
+def _absolute(client: GraphClient, link: str) -> str:
+    return link if urlsplit(link).scheme else f"{client.graph_url}{link}"
 
 
 def _previous_sync(before: date) -> dict | None:
@@ -126,7 +138,7 @@ def sync_directory(client: GraphClient, window: PullWindow, run_id: str, *, full
         reason, previous = f"no directory rows for the sync of {previous['_partition_date']}", None
     if previous:
         try:
-            batches, link = client.users_delta(previous["delta_link_out"], stats)
+            batches, link = client.users_delta(_absolute(client, previous["delta_link_out"]), stats)
             return _land_delta(window, run_id, stats, previous, prior_state, batches, link)
         except PullFailed as exc:
             if exc.status != 410:
@@ -169,8 +181,9 @@ def _log_sync(window: PullWindow, run_id: str, mode: str, reason: str, started_f
               batches: list[Batch]) -> None:
     pulled = max((b.pulled_at for b in batches), default=None) or datetime.now(UTC)
     row = {"_partition_date": [window.end], "mode": [mode], "reason": [reason], "started_from": [started_from],
-           "delta_link_in": [link_in], "delta_link_out": [link_out], "users": [users], "changes": [changes],
-           "removed": [removed], "_pulled_at": [pulled], "_run_id": [run_id]}
+           "delta_link_in": [link_in and _relative(link_in)], "delta_link_out": [_relative(link_out)],
+           "users": [users], "changes": [changes], "removed": [removed], "_pulled_at": [pulled],
+           "_run_id": [run_id]}
     tables.replace_where(SYNC_LOG, pa.table(row, schema=SYNC_SCHEMA), {}, ("_partition_date", window.start,
                                                                            window.end))
     log.info("directory sync %s", json.dumps({"mode": mode, "reason": reason, "users": users, "changes": changes,
