@@ -15,6 +15,8 @@ import duckdb
 import pytest
 from bronze_fixtures import DENIED_ADDRESS, DENIED_PERSON, write_bronze_fixtures
 
+from python_assets.demo.org import reporting_chains
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 MARTS = ["dim_users", "fct_ai_usage_daily", "fct_ai_usage_daily_utc", "mart_adoption_daily"]
 INCREMENTAL = ["stg_windsurf__autocomplete", "stg_windsurf__chat", "stg_windsurf__pcw",
@@ -233,3 +235,12 @@ def test_manager_chains_cycles_orphans_and_email_conflicts(warehouse):
         "select count(*) from dim_person_emails where email_normalized = 'shared@corp.example'") == [(0,)]
     assert warehouse.query(
         "select person_id from dim_person_emails where email_normalized = 'a.anders@corp.example'") == [("p01",)]
+
+
+def test_sql_chains_agree_with_the_python_reference(warehouse):
+    # int_manager_chains (recursive CTE) against a plain BFS over the same edges: every chain and every cycle
+    managers = dict(warehouse.query("select person_id, manager_id from stg_graph__users"))
+    chains, cycles = reporting_chains(managers)
+    assert dict(warehouse.query("select person_id, chain_ids from int_manager_chains")) == chains
+    assert dict(warehouse.query(
+        "select person_id, cycle_ids from int_manager_chains where in_cycle")) == cycles

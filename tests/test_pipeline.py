@@ -29,6 +29,7 @@ from pipeline_harness import (
 
 from python_assets.demo import generate_demo
 from python_assets.demo.fake_api import FakeApiServer
+from python_assets.demo.org import subtree
 from python_assets.ingest.bronze_tables import ALL_TABLES, INGEST_BATCHES, INGEST_ERRORS
 from python_assets.lake import tables
 
@@ -271,43 +272,58 @@ def test_org_marts_report_the_planted_bad_data_and_the_roster_csv_lands(demo, cl
 
 def _under(managers: dict[str, str], boss: str, people: set[str]) -> int:
     """How many of `people` sit anywhere under `boss` in a user -> manager map."""
-    reports: dict[str, list[str]] = {}
-    for person, manager in managers.items():
-        reports.setdefault(manager, []).append(person)
-    seen, stack = set(), [boss]
-    while stack:
-        for person in reports.get(stack.pop(), []):
-            if person not in seen:
-                seen.add(person)
-                stack.append(person)
-    return len(seen & people)
+    return len((subtree(managers, boss) - {boss}) & people)
 
 
-def test_a_move_counts_under_the_old_manager_before_and_the_new_one_after(demo, tmp_path):
+def _managers_above(managers: dict[str, str], person: str) -> list[str]:
+    chain, boss = [], managers.get(person)
+    while boss in managers and boss not in chain:
+        chain.append(boss)
+        boss = managers[boss]
+    return chain
+
+
+def test_moves_leavers_and_joiners_count_under_the_org_of_each_day(demo, tmp_path):
+    """A person who moved teams on day D counts under the old manager before D and the new one from D; a leaver
+    counts under their managers until the day they left, a joiner from the day they joined. Daily runs (each
+    day's directory sync sees that day's org), then every affected manager's group size on every day is checked
+    against the generator's own directory of that day."""
     company = demo.company
-    move = next(e for e in company.org_events if e.kind == "move" and START + timedelta(days=2) <= e.day <= END)
-    day = move.day
-    before_users, before = company.directory_on(day - timedelta(days=1))
-    old_boss, new_boss = before[move.person_id], move.manager_id
+    events = [e for e in company.org_events if START + timedelta(days=1) <= e.day <= END]
+    # the closest move and leave: one short stretch of daily runs covers both (and any join between)
+    move, leave = min(((m, lv) for m in events if m.kind == "move" for lv in events if lv.kind == "leave"),
+                      key=lambda pair: (abs((pair[0].day - pair[1].day).days), pair[0].day))
+    first = min(move.day, leave.day) - timedelta(days=1)
+    days = [first + timedelta(days=i) for i in range((max(move.day, leave.day) - first).days + 1)]
+    assert len(days) <= 4, "the demo's org events are spread out; pick a closer pair"
+    bosses: set[str] = set()
+    for d in days:
+        managers = company.directory_on(d)[1]
+        for e in events:
+            if e.day in days and e.person_id in managers:
+                bosses.update(_managers_above(managers, e.person_id))
     denied = {p.id for p in company.people if p.mail in company.deny_list_emails}
     with lake_at(tmp_path / "lake"), FakeApiServer(company, demo.usage) as server:
         res = resources(server, backup_dir=str(tmp_path / "backups"), small_group_k=1)
-        server.as_of = day - timedelta(days=1)  # the daily runs up to the day before the move ...
-        assert materialize(res, START, day - timedelta(days=1)).success
-        server.as_of = day  # ... and the day itself, whose directory sync sees the move
-        result = materialize(res, day, day)
-        assert result.success, failure_messages(result)
+        for d in days:
+            server.as_of = d
+            result = materialize(res, d, d)
+            assert result.success, failure_messages(result)
+        listed = ", ".join(f"'{b}'" for b in sorted(bosses))
         rows = {(d, m): n for d, m, n in query(
             "select local_date, manager_id, group_size from mart_adoption_by_manager "
-            f"where manager_id in ('{old_boss}', '{new_boss}') and local_date in "
-            f"(DATE '{day - timedelta(days=1)}', DATE '{day}')")}
-    for d in (day - timedelta(days=1), day):
+            f"where manager_id in ({listed}) and local_date between DATE '{days[0]}' and DATE '{days[-1]}'")}
+    for d in days:
         users, managers = company.directory_on(d)
         people = {u["id"] for u in users} - denied
-        for boss in (old_boss, new_boss):
+        for boss in bosses:
             assert rows.get((d, boss), 0) == _under(managers, boss, people), (d, boss)
-    # the mart's counts follow the org of each day, and on those days the mover sat under each boss in turn
-    after = company.directory_on(day)[1]
+    # and those org changes did move people: the mover under each boss in turn, the leaver gone on the day
+    before, after = (company.directory_on(move.day - timedelta(days=1))[1], company.directory_on(move.day)[1])
+    old_boss, new_boss = before[move.person_id], move.manager_id
     assert _under(before, old_boss, {move.person_id}) == 1 and _under(after, new_boss, {move.person_id}) == 1
-    assert rows[(day - timedelta(days=1), old_boss)] != rows.get((day, old_boss), 0) or \
-        rows.get((day - timedelta(days=1), new_boss), 0) != rows[(day, new_boss)]
+    assert rows[(move.day - timedelta(days=1), old_boss)] != rows.get((move.day, old_boss), 0) or \
+        rows.get((move.day - timedelta(days=1), new_boss), 0) != rows[(move.day, new_boss)]
+    above = _managers_above(company.directory_on(leave.day - timedelta(days=1))[1], leave.person_id)
+    assert above and leave.person_id not in company.directory_on(leave.day)[1]
+    assert all((leave.day - timedelta(days=1), b) in rows for b in above)

@@ -38,3 +38,33 @@
             {%- for col in tiebreak %}, {{ col }} desc nulls last{% endfor %}
     ) = 1
 {%- endmacro %}
+
+
+{% macro graph_user_columns() %}
+  {#- Graph users as staged: ids, normalized addresses (lists), org fields, account state, licence SKUs, lineage.
+      Shared by the current directory (stg_graph__users) and the people who left it (stg_graph__former_users). -#}
+    select
+        id as person_id,
+        display_name,
+        nullif(lower(trim(mail)), '') as mail_normalized,
+        nullif(lower(trim(user_principal_name)), '') as user_principal_name_normalized,
+        -- JSON text -> lists of normalized addresses; invalid JSON gives an empty list rather than failing
+        case when json_valid(other_mails) then
+            [lower(trim(x)) for x in from_json(other_mails, '["VARCHAR"]') if nullif(trim(x), '') is not null]
+        else [] end as other_mails_normalized,
+        -- only SMTP proxy addresses are email addresses ("SMTP:" primary, "smtp:" alias; X500:, SIP: are not)
+        case when json_valid(proxy_addresses) then
+            [lower(trim(x[6:])) for x in from_json(proxy_addresses, '["VARCHAR"]')
+                if lower(x) like 'smtp:%' and nullif(trim(x[6:]), '') is not null]
+        else [] end as proxy_smtp_addresses_normalized,
+        job_title,
+        nullif(trim(department), '') as department,
+        nullif(trim(office_location), '') as office_location,
+        employee_id,
+        nullif(trim(manager_id), '') as manager_id,
+        case lower(trim(account_enabled)) when 'true' then true when 'false' then false end as account_enabled,
+        case when json_valid(assigned_licenses) then
+            [lower(x) for x in json_extract_string(assigned_licenses, '$[*].skuId') if x is not null]
+        else [] end as assigned_sku_ids,
+        {{ bronze_lineage() }}
+{%- endmacro %}

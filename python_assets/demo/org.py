@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -57,6 +58,45 @@ def depths(managers: dict[str, str], root: str) -> dict[str, int]:
                     nxt.append(person)
         frontier = nxt
     return out
+
+
+def reporting_chains(managers: dict[str, str | None]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Everyone's reporting chain, in plain Python: the reference the SQL walk (int_manager_chains) is tested and
+    benchmarked against. A queue (BFS) down from the tops (no manager, or one not in the directory) gives
+    everyone's chain; whoever it never reaches sits in or below a cycle, found by walking up until a repeat.
+    Returns (chains: person -> ids top..person, cycles: person in a cycle -> the cycle starting at them)."""
+    reports: dict[str, list[str]] = {}
+    tops = []
+    for person, boss in managers.items():
+        if boss is None or boss not in managers:
+            tops.append(person)
+        else:
+            reports.setdefault(boss, []).append(person)
+    chains: dict[str, list[str]] = {}
+    queue: deque[str] = deque()
+    for top in tops:
+        chains[top] = [top]
+        queue.append(top)
+    while queue:
+        boss = queue.popleft()
+        for person in reports.get(boss, ()):
+            chains[person] = chains[boss] + [person]
+            queue.append(person)
+    cycles: dict[str, list[str]] = {}
+    for person in managers:
+        if person in chains:
+            continue
+        path, seen = [person], {person}
+        cur = managers[person]
+        while cur not in seen:
+            path.append(cur)
+            seen.add(cur)
+            cur = managers[cur]
+        ring = path[path.index(cur):]
+        if cur == person:
+            cycles[person] = ring
+        chains[person] = path[::-1]  # stops at the cycle: its top is the member the walk reached last
+    return chains, cycles
 
 
 def subtree(managers: dict[str, str], top: str) -> set[str]:

@@ -1,3 +1,6 @@
+-- A table, not a view: dim_manager_chain and roster_cycles both read it, and the walk should run once.
+{{ config(materialized='table') }}
+
 -- Every directory person's reporting chain from the top of the org down to them, SQL-first: one recursive
 -- walk down from the tops (no manager, or a manager missing from the directory), one row per person, so no
 -- query can loop. People the walk never reaches sit in or below a manager cycle; a second walk goes up from

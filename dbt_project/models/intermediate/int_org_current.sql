@@ -14,15 +14,10 @@ synced as (
 
 ),
 
-ever as (
+former as (
 
-    -- the last state of everyone any sync held
-    select
-        id as person_id,
-        arg_max(nullif(trim(manager_id), ''), _partition_date) as manager_id,
-        arg_max(nullif(trim(department), ''), _partition_date) as department
-    from {{ source('graph', 'users') }}
-    group by id
+    -- as the last sync that listed them saw them
+    select person_id, manager_id, department from {{ ref('stg_graph__former_users') }}
 
 )
 
@@ -36,11 +31,10 @@ from latest
 cross join synced
 union all
 select
-    ever.person_id,
-    ever.manager_id,
-    ever.department,
+    former.person_id,
+    former.manager_id,
+    former.department,
     true,
     cast(synced.synced_on as timestamp)
-from ever
+from former
 cross join synced
-where ever.person_id not in (select person_id from latest)

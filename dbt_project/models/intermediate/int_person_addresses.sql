@@ -1,23 +1,26 @@
--- Every normalized address of every directory person, with how many people claim it. Privacy matches on all
--- of them (a shared address denies everyone who has it); identity matching uses int_person_emails.
+-- Every normalized address of every directory person, and of everyone who left the directory (is_former), with
+-- how many current people claim it. Privacy matches on all of them (a shared address denies everyone who has it;
+-- a leaver's past stays under the lists); identity matching (int_person_emails) uses the current directory's.
 with users as (
 
-    select * from {{ ref('stg_graph__users') }}
+    select *, false as is_former from {{ ref('stg_graph__users') }}
+    union all by name
+    select *, true as is_former from {{ ref('stg_graph__former_users') }}
 
 ),
 
 addresses as (
 
-    select person_id, mail_normalized as email_normalized, 1 as priority, 'mail' as address_type
+    select person_id, is_former, mail_normalized as email_normalized, 1 as priority, 'mail' as address_type
     from users
     union all
-    select person_id, user_principal_name_normalized, 2, 'user_principal_name'
+    select person_id, is_former, user_principal_name_normalized, 2, 'user_principal_name'
     from users
     union all
-    select person_id, unnest(other_mails_normalized), 3, 'other_mail'
+    select person_id, is_former, unnest(other_mails_normalized), 3, 'other_mail'
     from users
     union all
-    select person_id, unnest(proxy_smtp_addresses_normalized), 4, 'proxy_address'
+    select person_id, is_former, unnest(proxy_smtp_addresses_normalized), 4, 'proxy_address'
     from users
 
 ),
@@ -28,10 +31,11 @@ per_person as (
     select
         person_id,
         email_normalized,
+        is_former,
         arg_min(address_type, priority) as address_type
     from addresses
     where email_normalized is not null
-    group by person_id, email_normalized
+    group by person_id, email_normalized, is_former
 
 )
 
@@ -39,5 +43,6 @@ select
     person_id,
     email_normalized,
     address_type,
-    count(*) over (partition by email_normalized) as claimed_by_people
+    is_former,
+    count(*) filter (where not is_former) over (partition by email_normalized) as claimed_by_people
 from per_person

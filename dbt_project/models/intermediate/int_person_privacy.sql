@@ -1,11 +1,13 @@
 -- Who may appear in marts. A list is its seed plus the env var FLYWHEEL_DENY_LIST / FLYWHEEL_ALLOW_LIST
--- (comma-separated emails). Every person any mart can name (directory people, Windsurf api_key identities,
--- Cascade email identities) with every address they are known by; a person is denied when any address is on
--- the deny list, and - when the allow list is non-empty - allowed only when some address is on it. Marts keep
--- only is_visible people, so anyone missing here is left out (fail closed).
+-- (comma-separated emails). Every person any mart can name (directory people and those who left it, Windsurf
+-- api_key identities, Cascade email identities) with every address they are known by; a person is denied when
+-- any address is on the deny list, and - when the allow list is non-empty - allowed only when some address is on
+-- it. Marts keep only is_visible people, so anyone missing here is left out (fail closed).
 with people as (
 
     select person_id from {{ ref('int_people') }}
+    union
+    select person_id from {{ ref('stg_graph__former_users') }}
     union
     select person_id from {{ ref('int_windsurf_identities') }}
     union

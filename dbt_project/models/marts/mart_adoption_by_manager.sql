@@ -18,9 +18,14 @@
 
 with recursive members as (
 
-    -- everyone in the directory counts under their managers; licences as in dim_users
+    -- everyone in the directory counts under their managers (licences as in dim_users), and so do the people
+    -- who left it, on the dates before they left (int_org_history closes them), licensed by their last SKUs
     select person_id, is_licensed
     from {{ ref('int_people') }}
+    where {{ privacy_visible('person_id') }}
+    union all
+    select person_id, list_contains(assigned_sku_ids, lower('{{ var("ai_license_sku_id") }}'))
+    from {{ ref('stg_graph__former_users') }}
     where {{ privacy_visible('person_id') }}
 
 ),

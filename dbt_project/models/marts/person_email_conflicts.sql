@@ -4,7 +4,7 @@
 with claims as (
 
     select * from {{ ref('int_person_addresses') }}
-    where claimed_by_people > 1
+    where claimed_by_people > 1 and not is_former
 
 ),
 
