@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets import backup, dbt_models, graph, roster, windsurf
+from orchestration.assets import backup, dbt_models, git, graph, roster, windsurf
 from orchestration.checks import freshness_checks
 from orchestration.resources import resources_for
 from orchestration.schedules import daily_refresh_job, daily_refresh_schedule
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([windsurf, graph, dbt_models, backup, roster]),
+    assets=dg.load_assets_from_modules([windsurf, graph, git, dbt_models, backup, roster]),
     asset_checks=freshness_checks,
     jobs=[daily_refresh_job],
     schedules=[daily_refresh_schedule],

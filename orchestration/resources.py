@@ -18,7 +18,7 @@ from orchestration.dbt_project import dbt_project
 from python_assets.connectors.graph import GraphClient
 from python_assets.connectors.http import HttpClient, RetryPolicy
 from python_assets.connectors.windsurf import WindsurfClient
-from python_assets.settings import duckdb_path, lake_root
+from python_assets.settings import PROJECT_ROOT, duckdb_path
 
 
 class HttpSettings(dg.Config):
@@ -69,15 +69,14 @@ class GraphResource(dg.ConfigurableResource):
 
 
 class BackupResource(dg.ConfigurableResource):
-    """Where dated mart snapshots go: a local folder (default) or a SharePoint/OneDrive drive via Graph."""
+    """Where dated mart snapshots go: `local` (default) writes to `local_dir`, or when that is empty to
+    `<root>/backups` under the storage root (a folder, or the bucket when the root is S3); `sharepoint` uploads to
+    a SharePoint/OneDrive drive via Graph."""
 
     target: str = "local"  # local | sharepoint
     local_dir: str = ""
     drive_id: str = ""
     folder: str = "flywheel-backups"
-
-    def resolved_local_dir(self) -> Path:
-        return Path(self.local_dir) if self.local_dir else Path(lake_root()) / "backups"
 
 
 def _env_list(name: str) -> list[str]:
@@ -198,6 +197,41 @@ class DemoGraphResource(GraphResource):
         return self._build(url, url)
 
 
+class GitResource(dg.ConfigurableResource):
+    """Local git clones to read (a path, or `name=path` to name it), and the branches to follow in each."""
+
+    repos: list[str] = []
+    branches: list[str] = ["main"]
+
+    def repo_configs(self) -> list:
+        from python_assets.ingest.git_sync import RepoConfig
+
+        out = []
+        for entry in self.repos:
+            name, _, path = entry.rpartition("=")
+            out.append(RepoConfig(name or Path(path).name, path, tuple(self.branches)))
+        return out
+
+
+@functools.cache
+def _demo_repos(people: int, seed: int, start, days: int, root: str) -> tuple[str, ...]:
+    from python_assets.demo.git_repos import build_demo_repos
+
+    return tuple(str(r.path) for r in build_demo_repos(_demo_company(people, seed, start, days), Path(root)))
+
+
+class DemoGitResource(GitResource):
+    """The demo company's generated repositories (real git, built once per process under `root`)."""
+
+    people: int = int(os.environ.get("FLYWHEEL_DEMO_PEOPLE", "2000"))
+    seed: int = 7
+    root: str = str(PROJECT_ROOT / "lake" / "demo_repos")
+
+    def repo_configs(self) -> list:
+        paths = _demo_repos(*_demo_key(self.people, self.seed), self.root)
+        return GitResource(repos=list(paths), branches=self.branches).repo_configs()
+
+
 def dbt_resource() -> DbtCliResource:
     """dbt from this interpreter's environment (the venv), found without PATH."""
     executable = Path(sys.executable).parent / "dbt"
@@ -225,6 +259,8 @@ def resources_for(env: str | None = None) -> dict:
                                    ai_group_id=dg.EnvVar("GRAPH_AI_GROUP_ID")),
             "backup_target": backup,
             "dbt": dbt,
+            "git": GitResource(repos=_env_list("FLYWHEEL_GIT_REPOS"),
+                               branches=_env_list("FLYWHEEL_GIT_BRANCHES") or ["main"]),
         }
     if env != "demo":
         raise ValueError(f"FLYWHEEL_ENV must be demo or prod, not {env!r}")
@@ -237,6 +273,7 @@ def resources_for(env: str | None = None) -> dict:
     return {
         "windsurf": DemoWindsurfResource(),
         "graph": DemoGraphResource(ai_group_id=AI_GROUP_ID),
+        "git": DemoGitResource(),
         "backup_target": backup,
         "dbt": dbt,
         "warehouse": settings.model_copy(update={"deny_emails": [*settings.deny_emails,

@@ -1,5 +1,6 @@
 """Dated snapshots of the marts (Parquet, and JSON as the original consumers read it) to a backup target:
-a local folder, or a SharePoint/OneDrive drive through the Graph upload API."""
+a folder, `<root>/backups` under the storage root (a folder or a bucket), or a SharePoint/OneDrive drive through
+the Graph upload API."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from python_assets.connectors.graph import GraphClient
+from python_assets.lake import storage
 
 
 def read_marts(duckdb_file: str, marts: list[str]) -> dict[str, pa.Table]:
@@ -55,6 +57,11 @@ def write_local(root: Path, files: dict[str, bytes]) -> list[str]:
         tmp.replace(path)  # atomic per file: a reader never sees half a snapshot file
         written.append(str(path))
     return written
+
+
+def write_to_lake(files: dict[str, bytes], folder: str = "backups") -> list[str]:
+    """Under `<root>/<folder>/` of the storage root, whether that is a folder or a bucket."""
+    return [storage.write_file(f"{folder}/{rel}", content) for rel, content in files.items()]
 
 
 def upload_drive(client: GraphClient, drive_id: str, folder: str, files: dict[str, bytes]) -> list[str]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from pathlib import Path
 
 import duckdb
+
+from python_assets.lake import storage
 
 LEVELS = 10
 COLUMNS = ["email", "address_type", "person_id", "display_name", "department", "depth",
@@ -42,12 +43,9 @@ def roster_csv(rows: list[tuple]) -> bytes:
     return buf.getvalue().encode()
 
 
-def write_roster(duckdb_file: str, out_dir: Path, day: date) -> tuple[Path, int]:
-    """`<out_dir>/<day>/roster.csv`, written whole then renamed, so a reader never sees half a file."""
+def write_roster(duckdb_file: str, day: date, folder: str = "exports/roster") -> tuple[str, int]:
+    """`<root>/<folder>/<day>/roster.csv` under the storage root (a folder or a bucket), written whole, so a
+    reader never sees half a file. Returns its location and row count."""
     rows = roster_rows(duckdb_file)
-    target = out_dir / day.isoformat() / "roster.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".csv.tmp")
-    tmp.write_bytes(roster_csv(rows))
-    tmp.replace(target)
-    return target, len(rows)
+    location = storage.write_file(f"{folder}/{day.isoformat()}/roster.csv", roster_csv(rows))
+    return location, len(rows)

@@ -195,6 +195,69 @@ CASCADE_RUNS = [
 ]
 
 
+# Git: one repository, synced on 10-25 (initial) and 10-27 (a force-push rewrote g5 as g6). What each commit is
+# there to exercise is said next to it.
+GIT_SYNCS = [date(2026, 10, 25), date(2026, 10, 27)]
+
+
+def _commit(sha, author, email, when, message, parents=("g0",), files=(), *, sync=0, change="added"):
+    return {"commit": {"repo": "app", "branch": "main", "sha": sha, "change": change,
+                       "parents": _json(list(parents)), "author_name": author, "author_email": email,
+                       "authored_at": when, "committer_name": author, "committer_email": email,
+                       "committed_at": when, "message": message},
+            "files": [{"repo": "app", "sha": sha, "path": path, "old_path": old, "additions": add,
+                       "deletions": dele, "is_binary": "true" if add is None else "false"}
+                      for path, old, add, dele in files],
+            "sync": sync}
+
+
+GIT_COMMITS = [
+    _commit("g0", "Alice Anders", "alice@corp.example", "2026-10-20T09:00:00+02:00", "Initial commit", (),
+            [("src/app.py", None, "40", "0"), ("poetry.lock", None, "300", "0")]),
+    # an alias, upper case; lines in a vendored file and a binary do not count
+    _commit("g1", "Alice", "A.ANDERS@corp.example", "2026-10-21T23:30:00+02:00", "Add login\n\nMade-with: Cursor",
+            files=[("src/login.py", None, "30", "5"), ("vendor/lib.js", None, "500", "0"),
+                   ("assets/logo.png", None, None, None)]),
+    # Kolkata (+05:30): 19:00Z is 00:30 local the next day; a rename keeps both paths
+    _commit("g2", "Divya Rao", "divya@corp.example", "2026-10-23T19:00:00+00:00",
+            "Move parser\n\nCo-authored-by: Claude <noreply@anthropic.com>",
+            files=[("src/core/parser.py", "src/parser.py", "2", "1")]),
+    _commit("g3", "dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com",
+            "2026-10-22T06:00:00+00:00", "Bump requests", files=[("poetry.lock", None, "4", "4")]),
+    _commit("g4", "Copilot", "198982749+Copilot@users.noreply.github.com", "2026-10-22T07:00:00+00:00",
+            "Fix flaky test", files=[("tests/test_app.py", None, "6", "2")]),
+    # an address nobody in the directory has, and the shared address two people hold
+    _commit("g7", "Sam Contractor", "sam@vendor.example", "2026-10-24T10:00:00+00:00", "Tweak CSS",
+            files=[("web/site.css", None, "3", "3")]),
+    _commit("g8", "Shared", "shared@corp.example", "2026-10-24T11:00:00+00:00", "Update docs",
+            files=[("README.md", None, "1", "0")]),
+    # a mass reformat: counted lines over var git_mass_change_lines (1000)
+    _commit("g9", "Bob Berger", "bob@corp.example", "2026-10-24T12:00:00+02:00", "Reformat",
+            files=[("src/app.py", None, "700", "700")]),
+    # a merge: no files of its own
+    _commit("gm", "Alice Anders", "alice@corp.example", "2026-10-24T13:00:00+02:00", "Merge branch 'login'",
+            ("g9", "g1")),
+    # synced on 10-25, then rewritten by a force-push: removed on 10-27, g6 in its place
+    _commit("g5", "Chen Wei", "chen@corp.example", "2026-10-24T20:00:00+08:00", "WIP",
+            files=[("src/app.py", None, "10", "0")]),
+    _commit("g5", "Chen Wei", "chen@corp.example", "2026-10-24T20:00:00+08:00", "WIP", sync=1, change="removed"),
+    _commit("g6", "Chen Wei", "chen@corp.example", "2026-10-24T20:00:00+08:00", "Add caching", sync=1,
+            files=[("src/app.py", None, "10", "0")]),
+    # Judy is deny-listed by the test: her commit must not reach a mart
+    _commit("gj", "Judy Jones", "judy@corp.example", "2026-10-24T09:00:00+02:00", "Secret work",
+            files=[("src/secret.py", None, "5", "0")]),
+]
+
+
+def git_rows() -> dict[bt.BronzeTable, list[dict]]:
+    commits, files = [], []
+    for item in GIT_COMMITS:
+        lineage = _lineage(bt.GIT_COMMITS, GIT_SYNCS[item["sync"]])
+        commits.append({**item["commit"], **lineage})
+        files += [{**f, **lineage} for f in item["files"]]
+    return {bt.GIT_COMMITS: commits, bt.GIT_COMMIT_FILES: files}
+
+
 def _pulled_at(partition: date) -> datetime:
     return datetime.combine(partition + timedelta(days=1), time(2, 0), tzinfo=UTC)
 
@@ -240,6 +303,7 @@ def all_rows() -> dict[bt.BronzeTable, list[dict]]:
         bt.USER_PAGE_ANALYTICS: snapshot_rows(bt.USER_PAGE_ANALYTICS, WINDSURF_USERS, DAILY_PULLS),
         bt.GRAPH_USERS: snapshot_rows(bt.GRAPH_USERS, PEOPLE, GRAPH_PULLS, first=PEOPLE_FIRST),
         bt.GRAPH_AI_GROUP_MEMBERS: snapshot_rows(bt.GRAPH_AI_GROUP_MEMBERS, GROUP_MEMBERS, GRAPH_PULLS),
+        **git_rows(),
     }
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from orchestration.assets import backup, dbt_models, graph, roster, windsurf
+from orchestration.assets import backup, dbt_models, git, graph, roster, windsurf
 from orchestration.resources import (
     BackupResource,
+    GitResource,
     GraphResource,
     HttpSettings,
     WarehouseSettings,
@@ -22,9 +27,24 @@ from python_assets.settings import duckdb_path
 
 MARTS = ("dim_users", "fct_ai_usage_daily", "fct_ai_usage_daily_utc", "mart_adoption_daily",
          "mart_adoption_by_manager", "dim_manager_chain", "roster_cycles", "dim_person_emails",
-         "person_email_conflicts")
-ASSETS = dg.load_assets_from_modules([windsurf, graph, dbt_models, backup, roster])
+         "person_email_conflicts", "fct_commits", "fct_commit_files", "mart_contributions_daily",
+         "mart_ai_vs_contribution", "git_unmatched_authors", "git_identity_match_rate")
+ASSETS = dg.load_assets_from_modules([windsurf, graph, git, dbt_models, backup, roster])
 FAST_HTTP = HttpSettings(timeout_s=0.5, max_attempts=10, base_delay_s=0.01)
+
+
+_REPOS: dict[int, list[str]] = {}
+
+
+def demo_repos(company) -> list[str]:
+    """The company's generated git repositories, built once per test session (real git, a second or two)."""
+    if id(company) not in _REPOS:
+        from python_assets.demo.git_repos import build_demo_repos
+
+        root = Path(tempfile.mkdtemp(prefix="flywheel-git-"))
+        atexit.register(shutil.rmtree, root, True)
+        _REPOS[id(company)] = [str(r.path) for r in build_demo_repos(company, root)]
+    return _REPOS[id(company)]
 
 
 def resources(server, backup_target: str = "local", backup_dir: str = "", drive_id: str = "",
@@ -37,6 +57,7 @@ def resources(server, backup_target: str = "local", backup_dir: str = "", drive_
                                client_secret="demo-secret", ai_group_id=AI_GROUP_ID, http=FAST_HTTP, page_size=100),
         "backup_target": BackupResource(target=backup_target, local_dir=backup_dir, drive_id=drive_id),
         "dbt": dbt_resource(),
+        "git": GitResource(repos=demo_repos(server.company)),
         "warehouse": WarehouseSettings(deny_emails=deny_emails, small_group_k=small_group_k),
     }
 

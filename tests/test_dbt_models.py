@@ -244,3 +244,43 @@ def test_sql_chains_agree_with_the_python_reference(warehouse):
     assert dict(warehouse.query("select person_id, chain_ids from int_manager_chains")) == chains
     assert dict(warehouse.query(
         "select person_id, cycle_ids from int_manager_chains where in_cycle")) == cycles
+
+
+def test_commits_people_rules_and_ai_evidence(warehouse):
+    commits = {r[0]: r[1:] for r in warehouse.query(
+        "select sha, person_id, author_kind, local_date, is_counted, lines_added, lines_deleted, is_ai_assisted, "
+        "ai_confidence, ai_evidence, is_mass_change, is_merge, unmatched_author_email from fct_commits")}
+    # the force-push: g5 retired, g6 in its place; the deny-listed person's commit in no mart
+    assert "g5" not in commits and "g6" in commits and "gj" not in commits
+    assert commits["g6"][0] == "p03"
+    # an alias in upper case is still Alice; vendored and binary files do not count, the trailer is evidence
+    assert commits["g1"][:8] == ("p01", "person", date(2026, 10, 21), True, 30, 5, True, "high")
+    assert commits["g1"][8] == ["made_with_trailer"]
+    # Kolkata: 19:00Z is the next local day; a co-author trailer naming an assistant
+    assert commits["g2"][2] == date(2026, 10, 24) and commits["g2"][6:9] == (True, "high", ["co_author_trailer"])
+    assert commits["g3"][1:5] == ("bot", date(2026, 10, 22), False, 0)  # lock file only, and a bot
+    assert commits["g4"][1] == "ai_agent" and commits["g4"][6:9] == (True, "high", ["agent_author"])
+    assert commits["g9"][9] is True and commits["g9"][3] is False  # a mass reformat is flagged, not counted
+    assert commits["gm"][10] is True and commits["gm"][3] is False
+    # unmatched authors are reported, the shared address among them
+    assert commits["g7"][0] is None and commits["g7"][11] == "sam@vendor.example"
+    assert dict(warehouse.query("select author_email, is_shared_address from git_unmatched_authors")) == {
+        "sam@vendor.example": False, "shared@corp.example": True}
+    (rate,) = warehouse.query("select commits, matched_commits, match_rate from git_identity_match_rate")
+    # people's live commits (bots, the agent and the rewritten g5 apart; Judy's hidden commit counts in the rate)
+    assert rate == (9, 7, 0.7778)
+    files = dict(warehouse.query("select path, excluded_as from fct_commit_files where sha = 'g1'"))
+    assert files == {"src/login.py": None, "vendor/lib.js": "vendored", "assets/logo.png": "binary"}
+    assert warehouse.query("select old_path from fct_commit_files where sha = 'g2'") == [("src/parser.py",)]
+
+
+def test_contributions_per_person_day_and_small_groups(warehouse):
+    rows = {(r[0], r[1]): r[2:] for r in warehouse.query(
+        "select person_id, local_date, commits, lines_added, lines_deleted, files_touched, ai_assisted_commits "
+        "from mart_contributions_daily")}
+    # Alice: g0 (initial, lock file excluded) and g1 (alias); the merge and Bob's reformat do not count
+    assert rows[("p01", date(2026, 10, 20))] == (1, 40, 0, 1, 0)
+    assert rows[("p01", date(2026, 10, 21))] == (1, 30, 5, 1, 1)
+    assert ("p02", date(2026, 10, 24)) not in rows and not any(p == DENIED_PERSON for p, _ in rows)
+    # a handful of committers: every week's groups are under k = 5, so none is shown
+    assert warehouse.query("select count(*) from mart_ai_vs_contribution") == [(0,)]

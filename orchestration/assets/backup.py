@@ -2,6 +2,7 @@
 
 
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
@@ -21,7 +22,8 @@ MARTS = ("dim_users", "fct_ai_usage_daily", "mart_adoption_daily")
     group_name="operations",
     kinds={"parquet", "json"},
     pool="duckdb",
-    description="Dated Parquet + JSON snapshot of the marts, to a local folder or a SharePoint drive.",
+    description="Dated Parquet + JSON snapshot of the marts, to a folder (default <root>/backups, a bucket when "
+                "the root is one) or a SharePoint drive.",
 )
 def marts_snapshot(context: dg.AssetExecutionContext, backup_target: BackupResource, graph: GraphResource):
     day = date.fromisoformat(context.partition_key_range.end)
@@ -29,7 +31,8 @@ def marts_snapshot(context: dg.AssetExecutionContext, backup_target: BackupResou
     if backup_target.target == "sharepoint":
         written = backup.upload_drive(graph.client(), backup_target.drive_id, backup_target.folder, files)
     elif backup_target.target == "local":
-        written = backup.write_local(backup_target.resolved_local_dir(), files)
+        written = (backup.write_local(Path(backup_target.local_dir), files) if backup_target.local_dir
+                   else backup.write_to_lake(files))
     else:
         raise dg.Failure(f"unknown backup target {backup_target.target!r}: use local or sharepoint")
     return dg.MaterializeResult(metadata={"files": len(written), "bytes": sum(len(b) for b in files.values()),

@@ -2,13 +2,12 @@
 
 
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 
 from orchestration.partitions import daily_partitions
 from python_assets.roster_csv import write_roster
-from python_assets.settings import duckdb_path, lake_root
+from python_assets.settings import duckdb_path
 
 
 @dg.asset(
@@ -24,5 +23,5 @@ from python_assets.settings import duckdb_path, lake_root
 )
 def roster_csv(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     day = date.fromisoformat(context.partition_key_range.end)
-    path, rows = write_roster(duckdb_path(), Path(lake_root()) / "exports" / "roster", day)
-    return dg.MaterializeResult(metadata={"path": str(path), "rows": rows, "roster_date": day.isoformat()})
+    location, rows = write_roster(duckdb_path(), day)
+    return dg.MaterializeResult(metadata={"path": location, "rows": rows, "roster_date": day.isoformat()})

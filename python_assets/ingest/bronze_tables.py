@@ -108,8 +108,23 @@ GRAPH_AI_GROUP_MEMBERS = BronzeTable(
     required=("group_id", "id"),
 )
 
+# git: one row per (repository, branch, commit) as a sync saw it - "added", or "removed" when a force-push
+# took it off the branch - and one per file a commit changed (counts are None for a binary file)
+GIT_COMMITS = BronzeTable(
+    "git", "commits",
+    ("repo", "branch", "sha", "change", "parents", "author_name", "author_email", "authored_at",
+     "committer_name", "committer_email", "committed_at", "message"),
+    required=("repo", "branch", "sha", "change"),
+)
+GIT_COMMIT_FILES = BronzeTable(
+    "git", "commit_files",
+    ("repo", "sha", "path", "old_path", "additions", "deletions", "is_binary"),
+    required=("repo", "sha", "path"),
+    numeric=("additions", "deletions"),
+)
+
 ALL_TABLES = (USER_PAGE_ANALYTICS, AUTOCOMPLETE, CHAT, PCW, CASCADE_LINES, CASCADE_RUNS, GRAPH_USERS,
-              USER_CHANGES, GRAPH_AI_GROUP_MEMBERS)
+              USER_CHANGES, GRAPH_AI_GROUP_MEMBERS, GIT_COMMITS, GIT_COMMIT_FILES)
 
 # Quarantine and per-request-batch accounting, shared by every endpoint.
 INGEST_ERRORS = "raw/ingest/ingest_errors"

@@ -1,12 +1,12 @@
 """Delta table I/O under the storage root: paths, atomic partition replacement, reads.
 
-One module so that the storage root (a folder or an object-store URI) and its credentials are decided once.
+One module for every Delta read and write; where the root is (a folder or `s3://bucket/prefix`) and its
+credentials are decided once, in `storage`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from datetime import date
 
@@ -15,7 +15,8 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
-from python_assets.settings import lake_root
+from python_assets.lake import storage
+from python_assets.lake.storage import storage_options
 
 log = logging.getLogger(__name__)
 
@@ -24,30 +25,17 @@ _COMMIT_RETRIES = 8
 
 def table_uri(name: str) -> str:
     """`name` is a slash path inside the lake, e.g. `raw/windsurf/autocomplete`."""
-    return f"{lake_root()}/{name.strip('/')}"
-
-
-def storage_options() -> dict[str, str] | None:
-    """Credentials and endpoint for an object-store root, from the environment; None for a folder."""
-    if "://" not in lake_root():
-        return None
-    keys = {
-        "AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY": "AWS_SECRET_ACCESS_KEY",
-        "AWS_REGION": "AWS_REGION",
-        "AWS_ENDPOINT_URL": "AWS_ENDPOINT_URL",
-        "AWS_ALLOW_HTTP": "AWS_ALLOW_HTTP",
-    }
-    opts = {k: os.environ[v] for k, v in keys.items() if os.environ.get(v)}
-    opts.setdefault("AWS_S3_ALLOW_UNSAFE_RENAME", "true")
-    return opts
+    return storage.uri(name)
 
 
 def open_table(name: str) -> DeltaTable | None:
-    try:
-        return DeltaTable(table_uri(name), storage_options=storage_options())
-    except TableNotFoundError:
-        return None
+    """The table's current version, or None when it does not exist yet (a missing bucket is an error)."""
+    uri = table_uri(name)
+    with storage.explained(uri, "open"):
+        try:
+            return DeltaTable(uri, storage_options=storage_options())
+        except TableNotFoundError:
+            return None
 
 
 def table_exists(name: str) -> bool:
@@ -59,7 +47,8 @@ def row_count(name: str) -> int:
     table = open_table(name)
     if table is None:
         return 0
-    counts = pa.table(table.get_add_actions(flatten=True))["num_records"]
+    with storage.explained(table_uri(name), "read"):
+        counts = pa.table(table.get_add_actions(flatten=True))["num_records"]
     return int(pa.compute.sum(counts).as_py() or 0)
 
 
@@ -72,12 +61,12 @@ def read_table(
     dt = open_table(name)
     if dt is None:
         return None
-    dataset = dt.to_pyarrow_dataset()
     expr = None
     for col, op, value in filters or []:
         term = _filter_expr(col, op, value)
         expr = term if expr is None else expr & term
-    return dataset.to_table(columns=columns, filter=expr)
+    with storage.explained(table_uri(name), "read"):
+        return dt.to_pyarrow_dataset().to_table(columns=columns, filter=expr)
 
 
 def _filter_expr(col: str, op: str, value):
@@ -129,26 +118,30 @@ def replace_where(
     uri = table_uri(name)
     for attempt in range(_COMMIT_RETRIES):
         try:
-            if open_table(name) is None:
-                write_deltalake(
-                    uri, data, mode="append", partition_by=partition_by, storage_options=storage_options()
-                )
-            else:
-                write_deltalake(
-                    uri,
-                    data,
-                    mode="overwrite",
-                    predicate=predicate,
-                    schema_mode="merge",
-                    storage_options=storage_options(),
-                )
+            with storage.explained(uri, "write"):
+                if open_table(name) is None:
+                    write_deltalake(
+                        uri, data, mode="append", partition_by=partition_by, storage_options=storage_options()
+                    )
+                else:
+                    write_deltalake(
+                        uri,
+                        data,
+                        mode="overwrite",
+                        predicate=predicate,
+                        schema_mode="merge",
+                        storage_options=storage_options(),
+                    )
             break
         except CommitFailedError:
-            # Optimistic concurrency: another writer committed first; our slice is disjoint, so retry.
+            # Optimistic concurrency: another writer committed first (on S3 its conditional put refused ours);
+            # our slice is disjoint, so retry on the new version.
             if attempt == _COMMIT_RETRIES - 1:
                 raise
+            log.info("commit conflict on %s, retrying (attempt %d)", name, attempt + 1)
             time.sleep(0.05 * 2**attempt)
-    return DeltaTable(uri, storage_options=storage_options()).version()
+    with storage.explained(uri, "open"):
+        return DeltaTable(uri, storage_options=storage_options()).version()
 
 
 def _check_rows_match(data: pa.Table, where: dict[str, object], date_range) -> None:
