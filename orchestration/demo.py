@@ -84,6 +84,7 @@ def summary() -> str:
         f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{duckdb_path()}', read_only=True).sql("
         "'select local_date, department_group, licensed_seats, dau, wau, mau, adoption_rate "
         "from mart_adoption_daily order by local_date desc, licensed_seats desc limit 10'))\"",
+        "  ... or contribution next to AI use: 'select * from mart_ai_vs_contribution order by week_start, team'",
         "Browse the assets and runs: make dev, then http://127.0.0.1:3000",
     ]
     return "\n".join(lines)

@@ -198,18 +198,26 @@ class DemoGraphResource(GraphResource):
 
 
 class GitResource(dg.ConfigurableResource):
-    """Local git clones to read (a path, or `name=path` to name it), and the branches to follow in each."""
+    """Git repositories to read, and the branches to follow in each: local clones (a path, or `name=path` to name
+    it) and hosted ones read through their API (`github:owner/repo`, `gitlab:<project id or path>`,
+    `bitbucket:workspace/slug`; API roots and credentials from the environment, see git_hosts.hosted_reader)."""
 
     repos: list[str] = []
+    hosted: list[str] = []
     branches: list[str] = ["main"]
+    http: HttpSettings = HttpSettings()
 
     def repo_configs(self) -> list:
+        from python_assets.connectors.git_hosts import hosted_reader
         from python_assets.ingest.git_sync import RepoConfig
 
         out = []
         for entry in self.repos:
             name, _, path = entry.rpartition("=")
             out.append(RepoConfig(name or Path(path).name, path, tuple(self.branches)))
+        policy = RetryPolicy(self.http.max_attempts, self.http.base_delay_s, timeout_s=self.http.timeout_s)
+        for entry in self.hosted:
+            out.append(RepoConfig(entry, "", tuple(self.branches), reader=hosted_reader(entry, HttpClient(policy))))
         return out
 
 
@@ -259,7 +267,7 @@ def resources_for(env: str | None = None) -> dict:
                                    ai_group_id=dg.EnvVar("GRAPH_AI_GROUP_ID")),
             "backup_target": backup,
             "dbt": dbt,
-            "git": GitResource(repos=_env_list("FLYWHEEL_GIT_REPOS"),
+            "git": GitResource(repos=_env_list("FLYWHEEL_GIT_REPOS"), hosted=_env_list("FLYWHEEL_GIT_HOSTED"),
                                branches=_env_list("FLYWHEEL_GIT_BRANCHES") or ["main"]),
         }
     if env != "demo":

@@ -13,6 +13,7 @@ import duckdb
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from orchestration.assets import backup, dbt_models, git, graph, roster, windsurf
+from orchestration.assets.dbt_models import flywheel_dbt_models
 from orchestration.resources import (
     BackupResource,
     GitResource,
@@ -62,9 +63,19 @@ def resources(server, backup_target: str = "local", backup_dir: str = "", drive_
     }
 
 
-def materialize(res: dict, start: date, end: date) -> dg.ExecuteInProcessResult:
+def materialize(res: dict, start: date, end: date, *, dbt_tests: bool = True,
+                marts_only: bool = False) -> dg.ExecuteInProcessResult:
+    """One run of the graph over [start, end]. dbt_tests=False leaves out dbt's tests (the asset checks on dbt
+    models) for runs that only compare tables; marts_only builds just the dbt models under MARTS (the Python
+    assets, and so every Delta table, always run)."""
+    selection = dg.AssetSelection.all()
+    if marts_only:
+        selection = (selection - dg.AssetSelection.assets(flywheel_dbt_models)) | dg.AssetSelection.assets(
+            *MARTS).upstream()
+    if not dbt_tests:
+        selection = selection - dg.AssetSelection.checks_for_assets(flywheel_dbt_models)
     return dg.materialize(
-        ASSETS, resources=res, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+        ASSETS, resources=res, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, selection=selection,
         tags={ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()},
     )
 

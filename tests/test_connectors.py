@@ -6,9 +6,10 @@ import logging
 from datetime import date
 
 import pytest
+import requests
 
 from python_assets.connectors.graph import GraphClient
-from python_assets.connectors.http import HttpClient, PullFailed, RetryPolicy
+from python_assets.connectors.http import CallStats, HttpClient, PullFailed, RetryPolicy
 from python_assets.connectors.windsurf import WindsurfClient, day_chunks
 from python_assets.demo import AI_GROUP_ID, generate_demo
 from python_assets.demo.fake_api import FakeApiServer
@@ -130,3 +131,42 @@ def test_drive_upload_small_and_in_a_session(demo):
         uploads = {k.split("backups/")[-1]: v for k, v in srv.uploads.items()}
     assert uploads["small.json"] == b"[1,2,3]"
     assert uploads["big.parquet"] == big
+
+
+def _answer(status: int, headers: dict[str, str], body: bytes = b"{}") -> requests.Response:
+    resp = requests.Response()
+    resp.status_code, resp._content = status, body
+    resp.headers.update(headers)
+    return resp
+
+
+def test_a_rate_limit_403_waits_for_retry_after_or_the_reset(monkeypatch):
+    """GitHub's primary limit answers 403 with x-ratelimit-remaining 0: wait for Retry-After when it is given,
+    else until x-ratelimit-reset (capped by the policy); a plain 403 (no permission) fails at once."""
+    waits: list[float] = []
+    monkeypatch.setattr("python_assets.connectors.http.time.sleep", lambda s: waits.append(s))
+    now = 1_800_000_000.0
+    monkeypatch.setattr("python_assets.connectors.http.time.time", lambda: now)
+    answers = [
+        _answer(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(now) + 12)}),
+        _answer(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(now) + 600)}),  # capped
+        _answer(403, {"x-ratelimit-remaining": "0", "retry-after": "3", "x-ratelimit-reset": str(int(now) + 60)}),
+        _answer(429, {"x-ratelimit-reset": str(int(now) + 5)}),
+        _answer(200, {}, b"[]"),
+    ]
+    client = HttpClient(RetryPolicy(max_attempts=6, base_delay_s=0.01, max_delay_s=30, timeout_s=1))
+    monkeypatch.setattr(client.session, "request", lambda *a, **k: answers.pop(0))
+    stats = CallStats()
+    resp, _ = client.request("GET", "https://api.example/repos/o/r/commits?access_token=secret", stats=stats)
+    assert resp.status_code == 200 and waits == [12.0, 30.0, 3.0, 5.0] and stats.retries == 4
+
+    forbidden = [_answer(403, {"x-ratelimit-remaining": "4999"}, b'{"message": "Resource not accessible"}')]
+    monkeypatch.setattr(client.session, "request", lambda *a, **k: forbidden.pop(0))
+    with pytest.raises(PullFailed, match="HTTP 403 .*Resource not accessible") as err:
+        client.request("GET", "https://api.example/repos/o/r/commits?access_token=secret")
+    assert "secret" not in str(err.value) and err.value.status == 403
+    throttled = [_answer(403, {"x-ratelimit-remaining": "0"})] * 2
+    monkeypatch.setattr(client.session, "request", lambda *a, **k: throttled.pop(0))
+    client.policy = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.01, timeout_s=1)
+    with pytest.raises(PullFailed, match=r"failed after 2 attempt\(s\): HTTP 403 \(rate limited\)"):
+        client.request("GET", "https://api.example/repos/o/r/commits")

@@ -19,16 +19,14 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 import pytest
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 pytest.importorskip("moto.server", reason="moto[server] is not installed (dev extra: pip install -e '.[dev]')")
 boto3 = pytest.importorskip("boto3")
 
 from deltalake import CommitProperties, DeltaTable, write_deltalake  # noqa: E402
 from deltalake.exceptions import CommitFailedError  # noqa: E402
-from pipeline_harness import ASSETS, MARTS, failure_messages, mart_fingerprints, resources  # noqa: E402
+from pipeline_harness import failure_messages, mart_fingerprints, materialize, resources  # noqa: E402
 
-from orchestration.assets.dbt_models import flywheel_dbt_models  # noqa: E402
 from python_assets import settings  # noqa: E402
 from python_assets.demo import generate_demo  # noqa: E402
 from python_assets.demo.fake_api import FakeApiServer  # noqa: E402
@@ -113,16 +111,10 @@ def local_lake(root: Path):
 
 
 def _materialize(res: dict) -> dg.ExecuteInProcessResult:
-    """One run over [START, END], as pipeline_harness.materialize, of every Python asset (so every Delta table) and
-    the dbt models under the harness's marts and the exports, without dbt's tests (test_pipeline's business): this
-    file builds the warehouse twice, and that keeps each build to what the comparison reads."""
-    dbt_part = dg.AssetSelection.assets(flywheel_dbt_models)
-    wanted = (dg.AssetSelection.all() - dbt_part) | dg.AssetSelection.assets(*MARTS).upstream()
-    return dg.materialize(
-        ASSETS, resources=res, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
-        selection=wanted - dg.AssetSelection.checks_for_assets(flywheel_dbt_models),
-        tags={ASSET_PARTITION_RANGE_START_TAG: START.isoformat(), ASSET_PARTITION_RANGE_END_TAG: END.isoformat()},
-    )
+    """Every Python asset (so every Delta table) and the dbt models under the harness's marts, without dbt's tests
+    (test_pipeline's business): this file builds the warehouse twice, and that keeps each build to what the
+    comparison reads."""
+    return materialize(res, START, END, dbt_tests=False, marts_only=True)
 
 
 def _s3_objects(endpoint: str, bucket: str) -> dict[str, bytes]:

@@ -143,7 +143,7 @@ def test_rematerializing_a_partition_leaves_every_mart_identical(clean, tmp_path
             others = partition_fingerprints(exclude=day)
             after = []
             for _ in range(runs):
-                result = materialize(res, day, day)
+                result = materialize(res, day, day, dbt_tests=False)
                 assert result.success, failure_messages(result)
                 assert mart_fingerprints() == clean.marts, f"after re-running {day}"
                 after.append(bronze_fingerprints())
@@ -155,7 +155,7 @@ def test_faults_give_the_same_marts_as_a_clean_run(demo, clean, tmp_path):
     # 20% of requests answer 429 (with Retry-After), 500, 503 or time out
     with lake_at(tmp_path / "lake"), FakeApiServer(demo.company, demo.usage, fault_rate=0.2, seed=3,
                                                    timeout_sleep_s=0.8) as server:
-        result = materialize(resources(server, backup_dir=str(tmp_path / "backups")), START, END)
+        result = materialize(resources(server, backup_dir=str(tmp_path / "backups")), START, END, dbt_tests=False)
         assert result.success, failure_messages(result)
         faults, requests = sum(server.stats.faults.values()), sum(server.stats.requests.values())
         assert faults >= 10 and faults / requests > 0.1, (faults, requests)
@@ -167,11 +167,12 @@ def test_a_permanent_failure_fails_clearly_and_changes_nothing(demo, clean, tmp_
     root = copy_lake(clean.root, tmp_path)
     with lake_at(root):
         # the day's good run first: the pulls that still succeed below then rewrite exactly what is there
-        assert materialize(resources(clean.server, backup_dir=str(root / "backups")), END, END).success
+        assert materialize(resources(clean.server, backup_dir=str(root / "backups")), END, END,
+                           dbt_tests=False).success
         before = mart_fingerprints(), bronze_fingerprints()
         with FakeApiServer(demo.company, demo.usage, fail_paths=("/api/v1/Analytics",),
                            fault_kinds=("500",)) as broken:
-            result = materialize(resources(broken, backup_dir=str(root / "backups")), END, END)
+            result = materialize(resources(broken, backup_dir=str(root / "backups")), END, END, dbt_tests=False)
         assert not result.success
         messages = " ".join(failure_messages(result))
         assert "Analytics" in messages and "500" in messages, messages
@@ -309,7 +310,7 @@ def test_moves_leavers_and_joiners_count_under_the_org_of_each_day(demo, tmp_pat
         res = resources(server, backup_dir=str(tmp_path / "backups"), small_group_k=1)
         for d in days:
             server.as_of = d
-            result = materialize(res, d, d)
+            result = materialize(res, d, d, dbt_tests=False)
             assert result.success, failure_messages(result)
         listed = ", ".join(f"'{b}'" for b in sorted(bosses))
         rows = {(d, m): n for d, m, n in query(

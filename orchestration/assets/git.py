@@ -1,4 +1,4 @@
-"""Git ingestion assets: commits and per-file changes from local clones, incremental per branch."""
+"""Git ingestion assets: commits and per-file changes from local clones and hosted APIs, incremental per branch."""
 
 from collections import Counter
 
@@ -14,9 +14,9 @@ from python_assets.ingest.pulls import LoadResult
 
 @dg.multi_asset(
     specs=[
-        bronze_asset_spec(bt.GIT_COMMITS, "Commits of each configured local repository and branch, as each sync "
-                                          "saw them: new ones `added`, and `removed` when a force-push took them "
-                                          "off the branch. The branch head is the watermark."),
+        bronze_asset_spec(bt.GIT_COMMITS, "Commits of each configured repository (a clone or a host's API) and "
+                                          "branch, as each sync saw them: new ones `added`, and `removed` when a "
+                                          "force-push took them off the branch. The branch head is the watermark."),
         bronze_asset_spec(bt.GIT_COMMIT_FILES, "Per commit, each file changed with lines added and deleted "
                                                "(`git log --numstat -z`: clean rename paths, binaries flagged)."),
     ],
@@ -29,12 +29,13 @@ def git_local(context: dg.AssetExecutionContext, git: GitResource):
     window = run_window(context)
     commits = files = 0
     modes: Counter = Counter()
-    for repo in git.repo_configs():
+    repos = git.repo_configs()
+    for repo in repos:
         for sync in sync_repository(repo, window.end, window.start):
             modes[sync.mode] += 1
             commits += len(sync.added) + len(sync.removed)
             files += sum(len(c.files) for c in sync.added)
-    extra = {"branch_syncs": dict(modes), "repositories": len(git.repo_configs())}
+    extra = {"branch_syncs": dict(modes), "repositories": len(repos)}
     # git's own output: every record lands (a record git cannot describe fails the run with GitError)
     yield landed(context, bt.GIT_COMMITS, LoadResult(bt.GIT_COMMITS.lake_name, commits, commits, 0, Counter()),
                  extra, expect_rows=False)

@@ -1,8 +1,10 @@
 """One HTTP session with the retry policy every connector shares.
 
 Retries 429 (honouring Retry-After), 5xx, connection errors and timeouts with capped exponential backoff and
-jitter; counts retries so the caller can log them per batch. Secrets never reach a log line: request bodies and
-headers are not logged, and URLs are logged without their query string.
+jitter, and a 403 that says it is a rate limit (`x-ratelimit-remaining: 0` or a Retry-After, as GitHub answers):
+after Retry-After, else until `x-ratelimit-reset`, never longer than the policy's max delay; counts retries so the
+caller can log them per batch. Secrets never reach a log line: request bodies and headers are not logged, and URLs
+are logged without their query string.
 """
 
 from __future__ import annotations
@@ -77,6 +79,22 @@ def _retry_after_seconds(resp: requests.Response) -> float | None:
             return None
 
 
+def _ratelimit_reset_seconds(resp: requests.Response) -> float | None:
+    """Seconds until `x-ratelimit-reset` (epoch seconds, GitHub's header), when the answer carries one."""
+    try:
+        return max(0.0, float(resp.headers["x-ratelimit-reset"]) - time.time())
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def rate_limited(resp: requests.Response) -> bool:
+    """A throttled answer: 429, or a 403 that says it is a rate limit (a plain 403 is a permission error)."""
+    if resp.status_code == 429:
+        return True
+    return resp.status_code == 403 and (resp.headers.get("x-ratelimit-remaining") == "0"
+                                        or _retry_after_seconds(resp) is not None)
+
+
 def request_fingerprint(method: str, url: str, body: dict | None, secret_fields: tuple[str, ...] = ()) -> str:
     """What was asked, as a stable id: method, path, query and body minus secrets. The host is left out, so the
     same request to another address of the same API (a local fake's random port) keeps its id."""
@@ -133,11 +151,16 @@ class HttpClient:
                         stats.add(1, retries, time.monotonic() - started)
                     return resp, request_id
                 last_error = f"HTTP {resp.status_code}"
-                if resp.status_code not in RETRY_STATUS:
+                throttled = rate_limited(resp)
+                if resp.status_code not in RETRY_STATUS and not throttled:
                     # Not retryable (auth, bad request): say what the server said, briefly.
                     last_error += f" {resp.text[:200].strip()}" if resp.text else ""
                     break
                 wait = _retry_after_seconds(resp)
+                if throttled:
+                    last_error += " (rate limited)"
+                    if wait is None:
+                        wait = _ratelimit_reset_seconds(resp)
             if attempt == policy.max_attempts:
                 break
             if wait is None:
