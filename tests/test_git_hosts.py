@@ -21,7 +21,7 @@ from python_assets.connectors.git_local import LocalRepo, head_as_of
 from python_assets.connectors.http import HttpClient, PullFailed, RetryPolicy
 from python_assets.demo import generate_demo
 from python_assets.demo.fake_git_hosts import FakeGitHosts
-from python_assets.demo.git_repos import BRANCH, build_demo_repos
+from python_assets.demo.git_repos import BRANCH, build_demo_repos, rewrite_last_commits
 from python_assets.ingest import git_sync
 from python_assets.lake import tables
 
@@ -146,20 +146,12 @@ def test_a_force_push_is_seen_through_the_api(host, repos, lake, tmp_path):
         config = git_sync.RepoConfig(source.name, "", reader=_reader(host, srv, per_page=15))
         _sync(config, [(LAST - timedelta(days=2), LAST - timedelta(days=2)), (LAST - timedelta(days=1), LAST)])
         seen = {c["sha"] for c in _bronze(source.name)[git_sync.GIT_COMMITS.lake_name]}
-        # rewrite the last two commits (reworded, same changes), as `git rebase -i` + `push --force` would
-        old = _git(clone, "rev-list", "-2", "--no-merges", "--first-parent", BRANCH).split()
-        base = _git(clone, "rev-parse", f"{old[-1]}^").strip()
-        stamp = {"GIT_COMMITTER_DATE": f"{LAST + timedelta(days=1)}T12:00:00+00:00",
-                 "GIT_COMMITTER_NAME": "Release Bot", "GIT_COMMITTER_EMAIL": "release@corp.example"}
-        dropped = _git(clone, "rev-list", f"{base}..{BRANCH}").split()
-        _git(clone, "reset", "-q", "--hard", base)
-        for sha in reversed(old):
-            _git(clone, "cherry-pick", "--allow-empty", "-x", sha, env=stamp)
+        base, dropped = rewrite_last_commits(clone, LAST + timedelta(days=1), n=2)
         new_head = head_as_of(clone, BRANCH)
         (sync,) = git_sync.sync_repository(config, LAST + timedelta(days=1))
     assert sync.mode == "force_push" and sync.fork_sha == base and sync.head_sha == new_head
     assert sorted(sync.removed) == sorted(dropped)
-    assert len(sync.added) == len(old) and all(c.sha not in seen for c in sync.added)
+    assert len(sync.added) == 2 and all(c.sha not in seen for c in sync.added)
     local = {c.sha: c for c in LocalRepo(clone).log(new_head, base)}
     assert {c.sha: [(f.path, f.old_path, f.additions, f.deletions) for f in c.files] for c in sync.added} == \
         {sha: [(f.path, f.old_path, f.additions, f.deletions) for f in c.files] for sha, c in local.items()}

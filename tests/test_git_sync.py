@@ -18,7 +18,7 @@ import pytest
 
 from python_assets.connectors.git_local import GitError, head_as_of
 from python_assets.demo import generate_demo
-from python_assets.demo.git_repos import BRANCH, build_demo_repos
+from python_assets.demo.git_repos import BRANCH, build_demo_repos, rewrite_last_commits
 from python_assets.ingest import git_sync
 from python_assets.lake import tables
 
@@ -123,20 +123,12 @@ def test_a_force_push_rewrites_the_affected_commits_only(repos, lake, tmp_path):
     last = START + timedelta(days=DAYS - 1)
     _sync_days(config, last - timedelta(days=2), last)
     seen = {c["sha"] for c in _bronze(git_sync.GIT_COMMITS.lake_name, source.name)}
-    # rewrite the last two commits (reworded, same changes), as `git rebase -i` + `push --force` would
-    old = _git(clone, "rev-list", "-2", "--no-merges", "--first-parent", BRANCH).split()
-    base = _git(clone, "rev-parse", f"{old[-1]}^").strip()
-    stamp = {"GIT_COMMITTER_DATE": f"{last + timedelta(days=1)}T12:00:00+00:00",
-             "GIT_COMMITTER_NAME": "Release Bot", "GIT_COMMITTER_EMAIL": "release@corp.example"}
-    dropped = _git(clone, "rev-list", f"{base}..{BRANCH}").split()
-    _git(clone, "reset", "-q", "--hard", base)
-    for sha in reversed(old):
-        _git(clone, "cherry-pick", "--allow-empty", "-x", sha, env=stamp)
+    base, dropped = rewrite_last_commits(clone, last + timedelta(days=1), n=2)
     new_head = head_as_of(clone, BRANCH)
     (sync,) = git_sync.sync_repository(config, last + timedelta(days=1))
     assert sync.mode == "force_push" and sync.fork_sha == base
     assert sorted(sync.removed) == sorted(dropped)  # the rewritten commits (and anything after them) only
-    assert len(sync.added) == len(old) and all(c.sha not in seen for c in sync.added)
+    assert len(sync.added) == 2 and all(c.sha not in seen for c in sync.added)
     # staging's view: every commit's newest record; the live ones are exactly the branch as it is now
     latest: dict[str, tuple] = {}
     for c in sorted(_bronze(git_sync.GIT_COMMITS.lake_name, source.name), key=lambda c: c["_partition_date"]):

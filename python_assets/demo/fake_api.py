@@ -17,10 +17,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from python_assets.demo.company import Company, normalize_email
+from python_assets.demo.local_server import LocalServer, QuietHandler
 from python_assets.demo.usage import Usage
 
 WINDSURF_PREFIX = "/api/v1/"
@@ -378,15 +378,7 @@ def _predicate(name: str, op: str, value: str) -> Callable[[dict], bool]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; without this, Nagle + delayed ACK add ~40 ms to every answer.
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: tests run thousands of requests."""
-
+class _Handler(QuietHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return self.server.app.clock_header()
 
@@ -403,15 +395,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.app.handle(self, "DELETE")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    app: FakeApiServer
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients that time out hang up mid-answer; that is expected here, not worth a traceback."""
-
-
-class FakeApiServer:
+class FakeApiServer(LocalServer):
     """Windsurf + Microsoft Graph on 127.0.0.1:<random port>, serving `company` and `usage`.
 
     `with FakeApiServer(company, usage) as srv: requests.post(f"{srv.url}/api/v1/Analytics", json=...)`.
@@ -422,6 +406,9 @@ class FakeApiServer:
     time (06:00 UTC the day after `as_of`), so a re-run of the same pull carries the same pull time.
     Faults (`fault_rate`, `fail_paths`) hit every path except the OAuth token endpoint, unless it is in fail_paths.
     """
+
+    handler = _Handler
+    thread_name = "fake-api"
 
     def __init__(
         self,
@@ -461,34 +448,7 @@ class FakeApiServer:
         }
         self._users_by_id = {u["id"]: u for u in company.graph_users}
         self._email_of_key = {row["apiKey"]: row["email"] for row in company.windsurf_users}
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self.url = ""
-
-    # -- lifecycle ---------------------------------------------------------------------------------------------
-    def start(self) -> FakeApiServer:
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.app = self
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-api", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeApiServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__()
 
     def clock_header(self) -> str:
         """The simulated 'now' for the Date header: 06:00 UTC the day after as_of (or after the history)."""

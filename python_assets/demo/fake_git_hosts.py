@@ -14,12 +14,12 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from python_assets.connectors.git_local import git
 from python_assets.demo.fake_api import ApiError, ServerStats
+from python_assets.demo.local_server import LocalServer, QuietHandler
 
 GITHUB_FILES_PER_PAGE = 300  # GitHub pages a commit's files past 300
 _LOG_FIELDS = ("sha", "parents", "tree", "author_name", "author_email", "authored_at", "author_ts", "committer_name",
@@ -128,27 +128,12 @@ def _date_param(query: dict, name: str) -> float | None:
         raise ApiError(400, {"message": f"{name} is not an ISO 8601 date"}) from exc
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
-
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         self.server.app.handle(self)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    app: FakeGitHosts
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients that time out hang up mid-answer; expected here."""
-
-
-class FakeGitHosts:
+class FakeGitHosts(LocalServer):
     """GitHub (at `github_url`), GitLab (`gitlab_url`, /api/v4) and Bitbucket Cloud (`bitbucket_url`, /2.0) on
     127.0.0.1:<random port>, serving `repos` ({"owner/name": local path}; on GitLab also by 1-based position as the
     numeric project id).
@@ -161,6 +146,9 @@ class FakeGitHosts:
     answers 500/502/503 or answers late (`timeout_sleep_s`); paths containing a `fail_paths` entry always fail.
     Both drawn from a seeded RNG and counted in `stats` (requests per host and endpoint, faults per kind).
     """
+
+    handler = _Handler
+    thread_name = "fake-git-hosts"
 
     def __init__(
         self,
@@ -194,9 +182,7 @@ class FakeGitHosts:
         self._lock = threading.Lock()
         self._used = 0
         self._window_reset = int(time.time()) + 3600
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self.url = ""
+        super().__init__()
 
     @property
     def github_url(self) -> str:
@@ -209,31 +195,6 @@ class FakeGitHosts:
     @property
     def bitbucket_url(self) -> str:
         return f"{self.url}/2.0"
-
-    # -- lifecycle ---------------------------------------------------------------------------------------------
-    def start(self) -> FakeGitHosts:
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.app = self
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-git-hosts", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeGitHosts:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- dispatch ----------------------------------------------------------------------------------------------
     def handle(self, h: _Handler) -> None:

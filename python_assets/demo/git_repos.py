@@ -241,3 +241,25 @@ def _fast_import(path: Path, stream: bytes) -> None:
     for ref in refs:
         subprocess.run(["git", "-C", str(path), "update-ref", "-d", ref], check=True)
     subprocess.run(["git", "-C", str(path), "checkout", "-q", BRANCH], check=True)
+
+
+def rewrite_last_commits(path: Path, when: date, n: int = 2) -> tuple[str, list[str]]:
+    """Rewrite the branch's last `n` non-merge commits (reworded, same changes, committed on `when`), as
+    `git rebase -i` + `git push --force` would. Returns the fork point and every commit the branch no longer
+    has (the rewritten ones and anything after them)."""
+    import os
+
+    env = {**os.environ, "GIT_COMMITTER_DATE": f"{when}T12:00:00+00:00",
+           "GIT_COMMITTER_NAME": "Release Bot", "GIT_COMMITTER_EMAIL": "release@corp.example"}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(path), *args], check=True, capture_output=True, text=True,
+                              env=env).stdout
+
+    old = git("rev-list", f"-{n}", "--no-merges", "--first-parent", BRANCH).split()
+    base = git("rev-parse", f"{old[-1]}^").strip()
+    dropped = git("rev-list", f"{base}..{BRANCH}").split()
+    git("reset", "-q", "--hard", base)
+    for sha in reversed(old):
+        git("cherry-pick", "--allow-empty", "-x", sha)
+    return base, dropped
