@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ import dagster as dg
 import pytest
 from pipeline_harness import (
     ASSETS,
+    demo_repos,
     failure_messages,
     mart_fingerprints,
     materialize,
@@ -248,6 +250,30 @@ def test_no_secret_reaches_a_table_or_a_log(clean):
     assert "landed" in logs or "received" in logs
     assert not any(secret in logs for secret in SECRETS)
 
+
+
+def test_every_commit_of_the_demo_repositories_reaches_the_facts(demo, clean):
+    # the whole range in one run: one sync per repository; every commit on main is in fct_commits once, except
+    # those of people the privacy lists hide, and its author is a person exactly when an address of theirs
+    denied = {a.lower() for a in demo.company.deny_list_emails}
+    hidden = {a.lower() for p in demo.company.people if p.mail.lower() in denied for a in p.addresses}
+    expected, total = {}, 0
+    for path in demo_repos(demo.company):
+        log = subprocess.run(["git", "-C", path, "log", "--format=%H %ae", "main"], check=True,
+                             capture_output=True, text=True).stdout.split("\n")
+        commits = [x.split(" ", 1) for x in log if x]
+        total += len(commits)
+        expected.update({(Path(path).name, sha): email.lower() for sha, email in commits
+                         if email.lower() not in hidden})
+    with lake_at(clean.root):
+        facts = {(r, s): p for r, s, p in query("select repo, sha, person_id from fct_commits")}
+        rate = query("select sum(commits), sum(matched_commits) from git_identity_match_rate")[0]
+    assert set(facts) == set(expected)
+    known = {a.lower() for p in demo.company.people for a in p.addresses}
+    matched = {k for k, person in facts.items() if person is not None}
+    assert matched and all(expected[k] in known for k in matched)
+    # the match rate counts the hidden people's commits too (an aggregate names nobody); bots never match
+    assert total > len(expected) and rate[1] == len(matched) + (total - len(expected))
 
 
 def test_org_marts_report_the_planted_bad_data_and_the_roster_csv_lands(demo, clean):
