@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -59,7 +60,7 @@ class _Listed:
     when: datetime  # the date the host orders its listing by: the committer's (Bitbucket: the author's)
 
 
-class HostedRepo:
+class HostedRepo(ABC):
     """The shared walk over a host's commit listing; subclasses say how to ask and how to read the answers.
 
     Listing pages are cached per commit (the history behind a sha never changes), so `is_ancestor`, `log` and
@@ -80,17 +81,21 @@ class HostedRepo:
     def _request_kwargs(self) -> dict:
         return {}
 
+    @abstractmethod
     def _first_page(self, head: str) -> tuple[str, dict]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _read_page(self, resp: requests.Response) -> tuple[list[_Listed], str | None]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _files(self, sha: str) -> list[FileChange]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def head_as_of(self, branch: str, day: date | None = None) -> str | None:
-        raise NotImplementedError
+        ...
 
     # -- the walk ---------------------------------------------------------------------------------------------
     def _get(self, url: str, params: dict | None = None) -> requests.Response:

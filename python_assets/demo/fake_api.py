@@ -479,7 +479,7 @@ class FakeApiServer(LocalServer):
             status, payload, headers = err.status, err.body, err.headers
         except Exception as exc:  # a bug in the fake must still answer, or the client hangs
             status, payload, headers = 500, {"error": f"fake server error: {type(exc).__name__}: {exc}"}, {}
-        self._send(h, status, payload, headers)
+        h.send_json(status, payload, headers)
 
     def _pick_fault(self, path: str) -> str | None:
         if any(s in path for s in self.fail_paths):
@@ -506,21 +506,6 @@ class FakeApiServer(LocalServer):
             code = "permanentFailure"
         return (_graph_error(status, code, "The service hit an error") if graph
                 else _windsurf_error(status, f"internal error ({code})"))
-
-    @staticmethod
-    def _send(h: _Handler, status: int, payload: object, headers: dict[str, str]) -> None:
-        data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
-        try:
-            h.send_response(status)
-            if payload is not None:
-                h.send_header("Content-Type", "application/json")
-            h.send_header("Content-Length", str(len(data)))
-            for k, v in headers.items():
-                h.send_header(k, v)
-            h.end_headers()
-            h.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            h.close_connection = True
 
     def _route(self, method: str, path: str, query: dict, body: bytes,
                h: _Handler) -> tuple[int, object, dict[str, str]]:

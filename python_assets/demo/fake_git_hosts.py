@@ -8,7 +8,6 @@ files paged past 300, throttling and faults on demand. Standard library and git 
 from __future__ import annotations
 
 import base64
-import json
 import random
 import threading
 import time
@@ -219,7 +218,7 @@ class FakeGitHosts(LocalServer):
             status, payload, headers = 500, {"message": f"fake server error: {type(exc).__name__}: {exc}"}, {}
         if host == "github":
             headers = {**self._github_rate_headers(headers.get("x-ratelimit-remaining")), **headers}
-        self._send(h, status, payload, headers)
+        h.send_json(status, payload, headers)
 
     @staticmethod
     def _endpoint(host: str, s: list[str]) -> str:
@@ -280,20 +279,6 @@ class FakeGitHosts(LocalServer):
         return {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": remaining or str(max(0, 5000 - used)),
                 "x-ratelimit-used": str(used), "x-ratelimit-reset": str(self._window_reset),
                 "x-ratelimit-resource": "core"}
-
-    @staticmethod
-    def _send(h: _Handler, status: int, payload: object, headers: dict[str, str]) -> None:
-        data = json.dumps(payload, separators=(",", ":")).encode()
-        try:
-            h.send_response(status)
-            h.send_header("Content-Type", "application/json")
-            h.send_header("Content-Length", str(len(data)))
-            for k, v in headers.items():
-                h.send_header(k, v)
-            h.end_headers()
-            h.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            h.close_connection = True
 
     # -- shared helpers ----------------------------------------------------------------------------------------
     def _repo(self, name: str, not_found: ApiError) -> _Repo:

@@ -3,6 +3,7 @@ background, stopped cleanly, usable as a context manager; each request goes to t
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +16,21 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests run thousands of requests."""
+
+    def send_json(self, status: int, payload: object, headers: dict[str, str]) -> None:
+        """One answer: `payload` as JSON (None: an empty body); a client that hung up is not an error here."""
+        data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+        try:
+            self.send_response(status)
+            if payload is not None:
+                self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
 
 class AppServer(ThreadingHTTPServer):
