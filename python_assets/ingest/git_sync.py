@@ -20,13 +20,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
 
 from python_assets.connectors import git_local
-from python_assets.ingest.bronze_tables import GIT_COMMIT_FILES, GIT_COMMITS, BronzeTable
+from python_assets.ingest.bronze_tables import GIT_COMMIT_FILES, GIT_COMMITS
 from python_assets.lake import tables
 
 log = logging.getLogger(__name__)
@@ -154,10 +153,9 @@ def sync_repository(repo: RepoConfig, day: date, first: date | None = None) -> l
     span = ("_partition_date", first, day)
     where = {"repo": repo.name}
     # files before commits before the watermark: a crash leaves the old watermark, and a re-run redoes it all
-    tables.replace_where(GIT_COMMIT_FILES.lake_name, _table(GIT_COMMIT_FILES, files), where, span,
-                         partition_by=["_partition_date"])
-    tables.replace_where(GIT_COMMITS.lake_name, _table(GIT_COMMITS, commits), where, span,
-                         partition_by=["_partition_date"])
+    for spec, rows in ((GIT_COMMIT_FILES, files), (GIT_COMMITS, commits)):
+        tables.replace_where(spec.lake_name, pa.Table.from_pylist(rows, schema=spec.schema), where, span,
+                             partition_by=["_partition_date"])
     state = [{"_partition_date": day, "repo": repo.name, "branch": s.branch, "source": source,
               "head_sha": s.head_sha, "previous_head_sha": s.previous_head_sha, "mode": s.mode,
               "fork_sha": s.fork_sha, "commits_added": len(s.added), "commits_removed": len(s.removed),
@@ -167,12 +165,3 @@ def sync_repository(repo: RepoConfig, day: date, first: date | None = None) -> l
         log.info("git sync %s", json.dumps({"repo": repo.name, "branch": s.branch, "mode": s.mode,
                                             "added": len(s.added), "removed": len(s.removed)}))
     return syncs
-
-
-def _table(spec: BronzeTable, rows: Iterable[dict]) -> pa.Table:
-    return pa.Table.from_pylist(list(rows), schema=spec.schema)
-
-
-def local_repos(paths: Iterable[str | Path], branches: tuple[str, ...] = ("main",)) -> list[RepoConfig]:
-    """Repository configs for local clones, named by their folder."""
-    return [RepoConfig(Path(p).name, str(p), branches) for p in paths]
