@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets import backup, dbt_models, git, graph, roster, windsurf
+from orchestration.assets import backup, dbt_models, git, graph, logs, roster, windsurf
 from orchestration.checks import freshness_checks
 from orchestration.resources import resources_for
 from orchestration.schedules import daily_refresh_job, daily_refresh_schedule
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([windsurf, graph, git, dbt_models, backup, roster]),
+    assets=dg.load_assets_from_modules([windsurf, graph, git, logs, dbt_models, backup, roster]),
     asset_checks=freshness_checks,
-    jobs=[daily_refresh_job],
+    jobs=[daily_refresh_job, logs.logs_refresh_job],
     schedules=[daily_refresh_schedule],
+    sensors=[logs.log_files_sensor],
     resources=resources_for(),
 )

@@ -240,6 +240,56 @@ class DemoGitResource(GitResource):
         return GitResource(repos=list(paths), branches=self.branches).repo_configs()
 
 
+class LogSourcesResource(dg.ConfigurableResource):
+    """The log sources to ingest: `config` is JSON, `[{"name", "path", "glob", "format"}, ...]`, or the path of a
+    file holding it (FLYWHEEL_LOG_SOURCES). Empty: no log sources (the adoption pipeline runs without them)."""
+
+    config: str = ""
+
+    def sources(self) -> list:
+        from python_assets.logs.ingest import sources_from_config
+
+        text = self.config.strip()
+        if not text:
+            return []
+        if not text.startswith("["):
+            path = Path(text).expanduser()
+            if not path.is_file():
+                raise FileNotFoundError(f"FLYWHEEL_LOG_SOURCES: {path} is neither JSON nor a file")
+            return sources_from_config(path.read_text(), base=path.parent)
+        return sources_from_config(text, base=PROJECT_ROOT)
+
+
+@functools.cache
+def _demo_logs(people: int, seed: int, start, days: int, root: str) -> str:
+    from python_assets.demo.logs import generate_logs
+
+    generate_logs(_demo_company(people, seed, start, days), Path(root), seed=seed)
+    return root
+
+
+class DemoLogSourcesResource(LogSourcesResource):
+    """The demo company's generated logs, one source per format (written once per process under `root`)."""
+
+    people: int = int(os.environ.get("FLYWHEEL_DEMO_PEOPLE", "2000"))
+    seed: int = 7
+    root: str = str(PROJECT_ROOT / "lake" / "demo_logs")
+
+    def sources(self) -> list:
+        from python_assets.logs.formats import FORMATS
+        from python_assets.logs.ingest import sources_from_config
+
+        root = _demo_logs(*_demo_key(self.people, self.seed), self.root)
+        return sources_from_config([{"name": f"demo_{fmt}", "path": str(Path(root) / fmt), "glob": "*",
+                                     "format": fmt} for fmt in FORMATS])
+
+
+class LogSettings(dg.ConfigurableResource):
+    """Segmentation: a session splits into separate training units after this much inactivity."""
+
+    gap_minutes: int = int(os.environ.get("FLYWHEEL_LOG_GAP_MINUTES", "30"))
+
+
 def dbt_resource() -> DbtCliResource:
     """dbt from this interpreter's environment (the venv), found without PATH."""
     executable = Path(sys.executable).parent / "dbt"
@@ -269,6 +319,8 @@ def resources_for(env: str | None = None) -> dict:
             "dbt": dbt,
             "git": GitResource(repos=_env_list("FLYWHEEL_GIT_REPOS"), hosted=_env_list("FLYWHEEL_GIT_HOSTED"),
                                branches=_env_list("FLYWHEEL_GIT_BRANCHES") or ["main"]),
+            "log_sources": LogSourcesResource(config=os.environ.get("FLYWHEEL_LOG_SOURCES", "")),
+            "log_settings": LogSettings(),
         }
     if env != "demo":
         raise ValueError(f"FLYWHEEL_ENV must be demo or prod, not {env!r}")
@@ -282,6 +334,8 @@ def resources_for(env: str | None = None) -> dict:
         "windsurf": DemoWindsurfResource(),
         "graph": DemoGraphResource(ai_group_id=AI_GROUP_ID),
         "git": DemoGitResource(),
+        "log_sources": DemoLogSourcesResource(),
+        "log_settings": LogSettings(),
         "backup_target": backup,
         "dbt": dbt,
         "warehouse": settings.model_copy(update={"deny_emails": [*settings.deny_emails,

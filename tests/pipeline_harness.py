@@ -13,7 +13,7 @@ import duckdb
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from orchestration.assets import backup, dbt_models, git, graph, roster, windsurf
-from orchestration.assets.dbt_models import flywheel_dbt_models
+from orchestration.assets.dbt_models import flywheel_dbt_logs, flywheel_dbt_models
 from orchestration.resources import (
     BackupResource,
     GitResource,
@@ -68,7 +68,8 @@ def materialize(res: dict, start: date, end: date, *, dbt_tests: bool = True,
     """One run of the graph over [start, end]. dbt_tests=False leaves out dbt's tests (the asset checks on dbt
     models) for runs that only compare tables; marts_only builds just the dbt models under MARTS (the Python
     assets, and so every Delta table, always run)."""
-    selection = dg.AssetSelection.all()
+    # the logs' marts read the log assets' tables, which this graph (adoption, org, git) does not build
+    selection = dg.AssetSelection.all() - dg.AssetSelection.assets(flywheel_dbt_logs)
     if marts_only:
         selection = (selection - dg.AssetSelection.assets(flywheel_dbt_models)) | dg.AssetSelection.assets(
             *MARTS).upstream()

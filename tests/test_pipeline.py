@@ -120,6 +120,12 @@ def test_definitions_load_as_one_graph():
     assert ("windsurf/autocomplete", "fresh_and_complete") in checks
     assert ("roster_cycles", "warn_manager_cycles") in checks
     assert defs.resolve_schedule_def("daily_refresh_schedule").job_name == "daily_refresh"
+    # the logs: raw events -> redaction -> units -> the logs' marts, and nothing downstream reads raw_events
+    assert {k.to_user_string() for k in graph.get(dg.AssetKey("mart_log_coverage")).parent_keys} == {
+        "logs/training_units"}
+    assert {k.to_user_string() for k in graph.get(dg.AssetKey(["logs", "raw_events"])).child_keys} == {
+        "logs/events_redacted", "logs/pii_audit"}
+    assert defs.resolve_sensor_def("log_files_sensor").job_name == "logs_refresh"
 
 
 def test_clean_run_builds_every_mart_and_passes_every_check(clean):

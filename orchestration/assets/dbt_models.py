@@ -1,4 +1,5 @@
-"""Every dbt model, seed and test as Dagster assets and asset checks, in one daily-partitioned group.
+"""Every dbt model, seed and test as Dagster assets and asset checks, in two groups: the adoption, org and git
+models, daily-partitioned, and the logs' marts (models/logs), unpartitioned like the log assets they read.
 
 The run's partition range becomes dbt's `min_date`/`max_date` vars, so a backfill over any range is a single
 `dbt build` (incremental models reprocess that window plus the lookback), and tests surface as asset checks.
@@ -29,9 +30,13 @@ class FlywheelDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+LOGS_MODELS = "path:models/logs"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    exclude=LOGS_MODELS,
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     dagster_dbt_translator=FlywheelDbtTranslator(),
@@ -45,3 +50,16 @@ def flywheel_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     # One fixed target folder, not dagster-dbt's default of a new one per run (they pile up: ~7 MB each).
     target = dbt_project.project_dir / "target" / "last_run"
     yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=LOGS_MODELS,
+    dagster_dbt_translator=FlywheelDbtTranslator(),
+    pool="duckdb",
+    name="flywheel_dbt_logs",
+)
+def flywheel_dbt_logs(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    target = dbt_project.project_dir / "target" / "last_logs_run"
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()

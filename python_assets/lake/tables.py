@@ -104,12 +104,13 @@ def replace_where(
     date_range: tuple[str, date, date] | None = None,
     partition_by: list[str] | None = None,
 ) -> int:
-    """Atomically replace the rows matching `where` (column = value) and `date_range` with `data`.
+    """Atomically replace the rows matching `where` (column = value, or column in a list) and `date_range`
+    with `data`.
 
     One Delta commit: readers see either the old slice or the new one. An empty `data` clears the slice, so a
     re-run of a pull that returned nothing leaves nothing behind. Returns the table version written.
     """
-    terms = [f"{col} = {_sql_literal(val)}" for col, val in where.items()]
+    terms = [_where_term(col, val) for col, val in where.items()]
     if date_range is not None:
         col, start, end = date_range
         terms.append(f"{col} >= {_sql_literal(start)} AND {col} <= {_sql_literal(end)}")
@@ -144,6 +145,20 @@ def replace_where(
         return DeltaTable(uri, storage_options=storage_options()).version()
 
 
+def ensure_table(name: str, schema: pa.Schema, partition_by: list[str] | None = None) -> None:
+    """Create the table empty when it does not exist yet, so readers (dbt sources) find it before any data."""
+    if open_table(name) is None:
+        replace_where(name, schema.empty_table(), {}, partition_by=partition_by)
+
+
+def _where_term(col: str, value) -> str:
+    if isinstance(value, list | tuple | set | frozenset):
+        if not value:
+            raise ValueError(f"empty list for {col}: the slice to replace would match nothing")
+        return f"{col} IN ({', '.join(_sql_literal(v) for v in sorted(value))})"
+    return f"{col} = {_sql_literal(value)}"
+
+
 def _check_rows_match(data: pa.Table, where: dict[str, object], date_range) -> None:
     """Refuse to write rows outside the slice being replaced: they would survive a later re-run twice."""
     import pyarrow.compute as pc
@@ -151,6 +166,11 @@ def _check_rows_match(data: pa.Table, where: dict[str, object], date_range) -> N
     if data.num_rows == 0:
         return
     for col, val in where.items():
+        if isinstance(val, list | tuple | set | frozenset):
+            inside = pc.is_in(data[col], value_set=pa.array(sorted(val), type=data.schema.field(col).type))
+            if not pc.all(inside).as_py():
+                raise ValueError(f"rows outside the replaced slice: {col} not in the {len(val)} values replaced")
+            continue
         if not pc.all(pc.equal(data[col], pa.scalar(val, type=data.schema.field(col).type))).as_py():
             raise ValueError(f"rows outside the replaced slice: {col} != {val!r}")
     if date_range is not None:

@@ -1,0 +1,1 @@
+"""Privacy: finding and replacing personal data and secrets in text."""

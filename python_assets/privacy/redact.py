@@ -1,0 +1,319 @@
+"""The rule-based redaction pass: `SessionRedactor` replaces what `rules.RULES` find with per-session placeholders
+(`<EMAIL_ADDRESS_1>`), in plain text, in JSON text (string leaves only) and across an event's text fields.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from python_assets.privacy.rules import (
+    CONTEXT_AFTER,
+    CONTEXT_BEFORE,
+    CONTEXT_BOOST,
+    ENTITIES,
+    REDACT_THRESHOLD,
+    RULES,
+    SECRET_KEY_PATTERN,
+    Rule,
+    assigned_secret,
+)
+
+# In schema order, so placeholder numbers follow the order the fields are stored in.
+FIELDS = ("content", "tool_arguments", "tool_result", "feedback_value", "metadata")
+JSON_FIELDS = ("tool_arguments", "tool_result", "metadata")
+
+_ENTITY_ALTERNATION = "|".join(sorted(ENTITIES, key=len, reverse=True))
+PLACEHOLDER = re.compile(rf"<(?:{_ENTITY_ALTERNATION})_\d+>")
+_SECRET_KEY = re.compile(SECRET_KEY_PATTERN)
+_DIGITS = b"0123456789"
+# Token characters become "a" and everything else a space, so a run of N of them is a bytes `in` test.
+_TOKEN_SHAPE = bytes(
+    ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/=_-") else ord(" ") for b in range(256)
+)
+_JSON_KEY_RULE = "secret_json_key"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One replaced value: where its placeholder is in the redacted text (never the value itself)."""
+
+    entity: str
+    rule: str
+    score: float
+    start: int
+    end: int
+
+
+class _Compiled:
+    __slots__ = ("rule", "index", "regex", "context", "needs_context", "shared", "gate")
+
+    def __init__(self, rule: Rule, index: int, shared: bool):
+        self.rule = rule
+        self.index = index
+        self.regex = re.compile(rule.pattern, rule.flags)
+        words = "|".join(re.escape(w) for w in rule.context)
+        self.context = re.compile(rf"(?<![A-Za-z0-9]){words}", re.IGNORECASE) if words else None
+        self.needs_context = rule.score < REDACT_THRESHOLD
+        self.shared = shared  # another rule has the same regex: run it once per text
+        self.gate = _gate(rule.gate) if rule.gate else None
+
+
+_GATES: dict[str, re.Pattern] = {}
+
+
+def _gate(pattern: str) -> re.Pattern:
+    return _GATES.setdefault(pattern, re.compile(pattern))
+
+
+def _compile(rules: tuple[Rule, ...]) -> tuple[_Compiled, ...]:
+    keys = [(r.pattern, r.flags) for r in rules]
+    return tuple(_Compiled(r, i, keys.count(keys[i]) > 1) for i, r in enumerate(rules))
+
+
+_COMPILED = _compile(RULES)
+
+
+def _normalize(entity: str, value: str) -> str:
+    """The same value written differently gets the same placeholder."""
+    if entity == "EMAIL_ADDRESS":
+        return value.lower()
+    if entity in ("PHONE_NUMBER", "CREDIT_CARD"):
+        return "".join(ch for ch in value if ch.isdigit())
+    return value
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Pairs(list):
+    """A JSON object as its (key, value) pairs: keeps key order and duplicate keys through a rewrite."""
+
+
+def _shift(findings: list[Finding], by: int) -> list[Finding]:
+    return [Finding(f.entity, f.rule, f.score, f.start + by, f.end + by) for f in findings]
+
+
+MIN_REMEMBERED = 6  # shorter values ("1234") would match too much by themselves
+
+
+class SessionRedactor:
+    """Redacts one session: the same value gets the same placeholder everywhere in it, counting per entity from 1."""
+
+    def __init__(self, rules: tuple[Rule, ...] = RULES, threshold: float = REDACT_THRESHOLD):
+        self._rules = _COMPILED if rules is RULES else _compile(rules)
+        self._threshold = threshold
+        self._placeholders: dict[tuple[str, str], str] = {}
+        self._counts: dict[str, int] = {}
+        # Values already redacted in this session, by the rule that found them: a later mention without the context
+        # that gave it away ("treat 'Harbor9303#SUus' as compromised") is still the same secret.
+        self._known: dict[str, tuple[int, float]] = {}
+
+    def placeholder(self, entity: str, value: str) -> str:
+        key = (entity, _normalize(entity, value))
+        ph = self._placeholders.get(key)
+        if ph is None:
+            n = self._counts[entity] = self._counts.get(entity, 0) + 1
+            ph = self._placeholders[key] = f"<{entity}_{n}>"
+        return ph
+
+    # --- plain text -------------------------------------------------------------------------------------------------
+
+    def _candidates(self, text: str) -> list[tuple[int, int, float, int, str]]:
+        """(start, end, score, rule index, value) of every validated match above the threshold, overlapping allowed."""
+        n = len(text)
+        raw = text.encode("utf-8", "surrogatepass")
+        ndigits = len(raw) - len(raw.translate(None, _DIGITS))
+        lower = None
+        gates: dict[re.Pattern, bool] = {}
+        shape = None
+        seen: dict[tuple[str, int], list[re.Match]] = {}
+        found = []
+        for cr in self._rules:
+            rule = cr.rule
+            if ndigits < rule.min_digits or n < rule.min_length:
+                continue
+            if rule.requires:
+                if lower is None:
+                    lower = text.lower()
+                for needle in rule.requires:
+                    if needle in lower:
+                        break
+                else:
+                    continue
+            if rule.min_token:
+                if shape is None:
+                    shape = raw.translate(_TOKEN_SHAPE)
+                if b"a" * rule.min_token not in shape:
+                    continue
+            if cr.gate is not None:
+                passed = gates.get(cr.gate)
+                if passed is None:
+                    passed = gates[cr.gate] = cr.gate.search(text) is not None
+                if not passed:
+                    continue
+            if cr.shared:
+                key = (rule.pattern, rule.flags)
+                matches = seen.get(key)
+                if matches is None:
+                    matches = seen[key] = list(cr.regex.finditer(text))
+            else:
+                matches = cr.regex.finditer(text)
+            for m in matches:
+                start, end = m.span(rule.group)
+                if start < 0 or start == end:
+                    continue
+                value = m.group(rule.group)
+                if rule.validator is not None and not rule.validator(value):
+                    continue
+                score = rule.score
+                if cr.context is not None:
+                    ms, me = m.span()
+                    if cr.context.search(text, max(0, ms - CONTEXT_BEFORE), ms) or cr.context.search(
+                        text, me, me + CONTEXT_AFTER
+                    ):
+                        score = max(min(1.0, score + CONTEXT_BOOST), 0.4)
+                if score < self._threshold:
+                    continue
+                found.append((start, end, score, cr.index, value))
+        for value, (index, score) in self._known.items():
+            at = text.find(value)
+            while at >= 0:
+                found.append((at, at + len(value), score, index, value))
+                at = text.find(value, at + len(value))
+        return found
+
+    def redact_text(self, text: str) -> tuple[str, list[Finding]]:
+        """`text` with every finding replaced by its placeholder; findings point at the placeholders in the result."""
+        if not text:
+            return text, []
+        found = self._candidates(text)
+        if not found:
+            return text, []
+        # Placeholders already in the text are taken: redacting redacted text changes nothing.
+        taken = [m.span() for m in PLACEHOLDER.finditer(text)] if "<" in text else []
+        # Longest match wins an overlap, then the higher score, then the earlier start, then the rule order.
+        found.sort(key=lambda c: (c[0] - c[1], -c[2], c[0], c[3]))
+        chosen = []
+        for cand in found:
+            s, e = cand[0], cand[1]
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            chosen.append(cand)
+        if not chosen:
+            return text, []
+        chosen.sort()
+        parts: list[str] = []
+        findings: list[Finding] = []
+        pos = 0  # in text
+        out_len = 0
+        for s, e, score, index, value in chosen:
+            rule = self._rules[index].rule
+            if len(value) >= MIN_REMEMBERED:
+                self._known.setdefault(value, (index, score))
+            ph = self.placeholder(rule.entity, value)
+            parts.append(text[pos:s])
+            out_len += s - pos
+            parts.append(ph)
+            findings.append(Finding(rule.entity, rule.name, round(score, 2), out_len, out_len + len(ph)))
+            out_len += len(ph)
+            pos = e
+        parts.append(text[pos:])
+        return "".join(parts), findings
+
+    # --- JSON text --------------------------------------------------------------------------------------------------
+
+    def redact_json_text(self, text: str) -> tuple[str, list[Finding]]:
+        """Redacts the string leaves of JSON text (not keys) and re-serializes it, key order kept, so it stays valid
+        JSON; a leaf that is itself JSON text is redacted the same way. Text that is not JSON is redacted as text."""
+        if not text:
+            return text, []
+        head = text[0] if not text[0].isspace() else text.lstrip()[:1]
+        if head not in ("{", "[", '"'):
+            return self.redact_text(text)
+        try:
+            obj = json.loads(text, object_pairs_hook=_Pairs)
+        except (ValueError, RecursionError):
+            return self.redact_text(text)
+        try:
+            out, findings, changed = self._walk(obj, False)
+        except RecursionError:
+            return self.redact_text(text)
+        return (out, findings) if changed else (text, [])
+
+    def _walk(self, node, secret_key: bool) -> tuple[str, list[Finding], bool]:
+        """(JSON text of node with its string leaves redacted, findings in that text, whether anything changed)."""
+        if isinstance(node, str):
+            return self._leaf(node, secret_key)
+        if isinstance(node, _Pairs):
+            opening, pairs = "{", node
+        elif isinstance(node, list):
+            opening, pairs = "[", ((None, v) for v in node)
+        else:
+            return _dumps(node), [], False
+        parts = [opening]
+        pos = 1
+        findings: list[Finding] = []
+        changed = False
+        for i, (key, value) in enumerate(pairs):
+            if i:
+                parts.append(", ")
+                pos += 2
+            if key is not None:
+                head = _dumps(key) + ": "
+                parts.append(head)
+                pos += len(head)
+            sub, sub_findings, sub_changed = self._walk(value, key is not None and bool(_SECRET_KEY.match(key)))
+            if sub_changed:
+                changed = True
+                findings.extend(_shift(sub_findings, pos))
+            parts.append(sub)
+            pos += len(sub)
+        parts.append("}" if opening == "{" else "]")
+        return "".join(parts), findings, changed
+
+    def _leaf(self, value: str, secret_key: bool) -> tuple[str, list[Finding], bool]:
+        if secret_key and assigned_secret(value) and not PLACEHOLDER.fullmatch(value):
+            ph = self.placeholder("SECRET", value)
+            return _dumps(ph), [Finding("SECRET", _JSON_KEY_RULE, 0.8, 1, 1 + len(ph))], True
+        stripped = value.lstrip()[:1]
+        if stripped in ("{", "["):
+            red, findings = self.redact_json_text(value)
+        else:
+            red, findings = self.redact_text(value)
+        if not findings:
+            return _dumps(value), [], False
+        # Placeholders need no escaping, so only the text before each one moves when it is JSON-encoded.
+        moved = []
+        for f in findings:
+            start = len(_dumps(red[: f.start])) - 1
+            moved.append(Finding(f.entity, f.rule, f.score, start, start + f.end - f.start))
+        return _dumps(red), moved, True
+
+    # --- events -----------------------------------------------------------------------------------------------------
+
+    def redact_event(self, event: dict) -> tuple[dict, dict[str, list[Finding]]]:
+        """A copy of an event row with its text fields redacted, and the findings of each field that had any.
+
+        `metadata` may be JSON text (a `raw_events` row) or a dict (a parsed `Event`); a dict comes back as a dict and
+        its findings point into its canonical text, `json.dumps(..., ensure_ascii=False, sort_keys=True)`, the form
+        ingestion stores."""
+        out = dict(event)
+        by_field: dict[str, list[Finding]] = {}
+        for name in FIELDS:
+            value = event.get(name)
+            if isinstance(value, str):
+                red, findings = (self.redact_json_text if name in JSON_FIELDS else self.redact_text)(value)
+            elif name == "metadata" and isinstance(value, dict) and value:
+                text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+                red_text, findings = self.redact_json_text(text)
+                red = json.loads(red_text) if findings else value
+            else:
+                continue
+            if findings:
+                out[name] = red
+                by_field[name] = findings
+        return out, by_field

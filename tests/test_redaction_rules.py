@@ -1,0 +1,199 @@
+"""The rule-based redaction layer: every rule's positives and negatives, session placeholders, JSON, offsets."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from python_assets.privacy.redact import PLACEHOLDER, SessionRedactor
+from python_assets.privacy.rules import RULES, luhn_ok, shannon_entropy
+
+PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
+PRESIDIO = PUBLIC / "presidio-research" / "synth_dataset_v2.first_half.json"
+
+
+def redact(text: str) -> str:
+    return SessionRedactor().redact_text(text)[0]
+
+
+def entities(text: str) -> list[str]:
+    return [f.entity for f in SessionRedactor().redact_text(text)[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail Bob.Smith+news@mail.example.co.uk now", "mail <EMAIL_ADDRESS_1> now"),
+        ("phone +44 20 7946 0958.", "phone <PHONE_NUMBER_1>."),
+        ("ring +1-415-555-0100 x12", "ring <PHONE_NUMBER_1>"),
+        ("at (415) 555-0100 or 415.555.0199", "at <PHONE_NUMBER_1> or <PHONE_NUMBER_2>"),
+        ("us 415-555-0100", "us <PHONE_NUMBER_1>"),
+        ("Phone: 0490 75 40 81", "Phone: <PHONE_NUMBER_1>"),
+        ("Fax: 9498777106", "Fax: <PHONE_NUMBER_1>"),
+        ("card 4111 1111 1111 1111 ok", "card <CREDIT_CARD_1> ok"),
+        ("paid with 4111-1111-1111-1111", "paid with <CREDIT_CARD_1>"),
+        ("card number 630427373398 is lost", "card number <CREDIT_CARD_1> is lost"),
+        ("from 192.168.1.10 and fe80::1ff:fe23:4567:890a", "from <IP_ADDRESS_1> and <IP_ADDRESS_2>"),
+        ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key = <SECRET_1>"),
+        ("t ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 x", "t <GITHUB_TOKEN_1> x"),
+        ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "<GITHUB_TOKEN_1>"),
+        ("slack xoxb-123456789012-abcdefABCDEF", "slack <SLACK_TOKEN_1>"),
+        ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0", "jwt <JWT_1>"),
+        ("-H 'Authorization: Bearer abc123.def456-ghi'", "-H 'Authorization: Bearer <BEARER_TOKEN_1>'"),
+        ("OPENAI_API_KEY=sk-proj-abcDEF1234567890ghiJKL", "OPENAI_API_KEY=<SECRET_1>"),
+        ("db password=hunter2 ok", "db password=<SECRET_1> ok"),
+        ("secret: s3cr3tValue", "secret: <SECRET_1>"),
+        ("blob 8fJ2kLq9ZpXw3VbN7mYt4RcH6sDa1GeUx0Qz9", "blob <SECRET_1>"),
+        ("api key 5d41402abc4b2a76b9719d911017c592", "api key <SECRET_1>"),
+    ],
+)
+def test_each_rule_finds_real_looking_values(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "released 2024-05-01 at 12:30:45, build 20240501.1234",
+        "python 3.11.4, numpy 1.26.4, version 10.15.7",
+        "commit 9f2c1e4b7a3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e merged",
+        "request 550e8400-e29b-41d4-a716-446655440000 done",
+        "order 1234567890123 shipped; ts 1712345678901",
+        "card 4111 1111 1111 1112 declined",  # Luhn-invalid
+        "ip 999.1.1.1 and 256.0.0.1 are not addresses",
+        "call 2024-03-05 at 10:30 with the team",
+        "phone model 15, 128 GB",
+        "tokens used: 1024, max_tokens=4096, password: str",
+        "from sklearn import x; sk-learn-compatible-estimators-list",
+        "path /home/user/projects/flywheel/python_assets/privacy/redact.py",
+        "Bearer authentication is required",
+        "std::vector<int> and 12:30:45",
+        "ThisIsAVeryLongCamelCaseIdentifierName and MAX_RETRIES_FOR_UPLOAD_TASK_2",
+    ],
+)
+def test_look_alikes_are_left_alone(text):
+    assert SessionRedactor().redact_text(text) == (text, [])
+
+
+def test_aws_key_inside_a_stack_trace():
+    trace = (
+        "Traceback (most recent call last):\n"
+        '  File "/app/upload.py", line 42, in <module>\n'
+        '    s3 = boto3.client("s3", aws_access_key_id="AKIAIOSFODNN7EXAMPLE")\n'
+        "botocore.exceptions.ClientError: AccessDenied"
+    )
+    out, findings = SessionRedactor().redact_text(trace)
+    assert 'aws_access_key_id="<AWS_ACCESS_KEY_1>")' in out
+    assert 'line 42' in out and "AKIA" not in out
+    assert [(f.entity, f.rule) for f in findings] == [("AWS_ACCESS_KEY", "aws_access_key_id")]
+
+
+def test_url_query_token_keeps_the_rest_of_the_url():
+    out = redact("GET https://api.example.com/v1/items?page=2&access_token=abc123XYZ789&sort=asc#top")
+    assert out == "GET https://api.example.com/v1/items?page=2&access_token=<URL_SECRET_1>&sort=asc#top"
+    assert redact("see https://x.io/cb?code=4/0AbCdEf9&state=xyz") == "see https://x.io/cb?code=<URL_SECRET_1>&state=xyz"
+
+
+def test_validators():
+    assert luhn_ok("4111 1111 1111 1111") and not luhn_ok("4111 1111 1111 1112")
+    assert shannon_entropy("aaaa") == 0.0 and shannon_entropy("abcd") == 2.0
+    assert {r.entity for r in RULES} >= {
+        "EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS", "CREDIT_CARD", "AWS_ACCESS_KEY", "GITHUB_TOKEN", "SLACK_TOKEN",
+        "JWT", "BEARER_TOKEN", "URL_SECRET", "SECRET",
+    }  # fmt: skip
+
+
+def test_session_placeholders_are_consistent_and_per_entity():
+    r = SessionRedactor()
+    a, _ = r.redact_text("mail ann@example.com and bob@example.com, call 415-555-0100")
+    b, _ = r.redact_text("again ANN@Example.com, phone (415) 555-0100, card 4111111111111111")
+    c, _ = r.redact_text("card 4111 1111 1111 1111")
+    assert a == "mail <EMAIL_ADDRESS_1> and <EMAIL_ADDRESS_2>, call <PHONE_NUMBER_1>"
+    assert b == "again <EMAIL_ADDRESS_1>, phone <PHONE_NUMBER_1>, card <CREDIT_CARD_1>"
+    assert c == "card <CREDIT_CARD_1>"
+    assert SessionRedactor().redact_text("bob@example.com")[0] == "<EMAIL_ADDRESS_1>"  # a new session starts over
+
+
+def test_findings_point_at_the_placeholders_and_never_hold_values():
+    text = "From ann@example.com (ip 10.0.0.7): card 4111 1111 1111 1111, key AKIAIOSFODNN7EXAMPLE"
+    out, findings = SessionRedactor().redact_text(text)
+    assert [out[f.start:f.end] for f in findings] == [
+        "<EMAIL_ADDRESS_1>", "<IP_ADDRESS_1>", "<CREDIT_CARD_1>", "<AWS_ACCESS_KEY_1>",
+    ]  # fmt: skip
+    assert all(0 < f.score <= 1 for f in findings)
+    assert "ann@example.com" not in repr(findings)
+
+
+def test_overlaps_resolve_to_one_placeholder():
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+    out, findings = SessionRedactor().redact_text(f"Authorization: Bearer {jwt}")
+    assert out == "Authorization: Bearer <JWT_1>" and len(findings) == 1
+
+
+def test_idempotent():
+    r = SessionRedactor()
+    text = "ann@example.com 4111 1111 1111 1111 password=<SECRET_1> ?token=abcdef123 +44 20 7946 0958 10.1.2.3"
+    once, _ = r.redact_text(text)
+    assert r.redact_text(once) == (once, [])
+    assert "<SECRET_1>" in once  # a placeholder already there is kept as it is
+
+
+def test_json_stays_valid_with_nested_json_in_strings():
+    r = SessionRedactor()
+    args = json.dumps({
+        "to": "ann@example.com",
+        "body": json.dumps({"note": "call 415-555-0100", "list": [1, "bob@example.com"], "password": "hunter22"}),
+        "api_key": "zz-not-a-known-format",
+        "n": 3, "ok": True, "none": None, "ünï": "ça va",
+    })  # fmt: skip
+    out, findings = r.redact_json_text(args)
+    parsed = json.loads(out)
+    assert list(parsed) == ["to", "body", "api_key", "n", "ok", "none", "ünï"]
+    assert parsed["to"] == "<EMAIL_ADDRESS_1>" and parsed["api_key"] == "<SECRET_2>" and parsed["ünï"] == "ça va"
+    inner = json.loads(parsed["body"])
+    assert inner == {"note": "call <PHONE_NUMBER_1>", "list": [1, "<EMAIL_ADDRESS_2>"], "password": "<SECRET_1>"}
+    assert [out[f.start:f.end] for f in findings] == [
+        "<EMAIL_ADDRESS_1>", "<PHONE_NUMBER_1>", "<EMAIL_ADDRESS_2>", "<SECRET_1>", "<SECRET_2>",
+    ]  # fmt: skip
+    assert r.redact_json_text(out) == (out, [])
+    clean = '{"a":1,   "b":"plain"}'
+    assert r.redact_json_text(clean) == (clean, [])  # untouched text keeps its own formatting
+    assert r.redact_json_text("not json ann@example.com")[0] == "not json <EMAIL_ADDRESS_1>"
+    assert r.redact_json_text('{"broken": "ann@example.com"')[0] == '{"broken": "<EMAIL_ADDRESS_1>"'
+
+
+def test_redact_event_covers_the_text_fields():
+    event = {
+        "session_id": "s1", "role": "user", "content": "I am ann@example.com",
+        "tool_arguments": '{"email": "ann@example.com", "phone": "+1-415-555-0100"}',
+        "tool_result": "ok", "feedback_value": "reach me at 415-555-0100", "metadata": {"ip": "10.0.0.7", "n": 1},
+    }  # fmt: skip
+    out, by_field = SessionRedactor().redact_event(event)
+    assert out["content"] == "I am <EMAIL_ADDRESS_1>"
+    assert json.loads(out["tool_arguments"]) == {"email": "<EMAIL_ADDRESS_1>", "phone": "<PHONE_NUMBER_1>"}
+    assert out["feedback_value"] == "reach me at <PHONE_NUMBER_2>"  # digits-only keys: 4155550100 != 14155550100
+    assert out["metadata"] == {"ip": "<IP_ADDRESS_1>", "n": 1} and out["tool_result"] == "ok"
+    assert sorted(by_field) == ["content", "feedback_value", "metadata", "tool_arguments"]
+    assert event["content"] == "I am ann@example.com"  # the input is not changed
+
+
+@pytest.mark.skipif(not PRESIDIO.exists(), reason="public presidio-research sample absent")
+def test_recall_on_presidio_research_synthetic_set():
+    records = json.loads(PRESIDIO.read_text())
+    found: dict[str, list[int]] = {}
+    for rec in records:
+        out, _ = SessionRedactor().redact_text(rec["full_text"])
+        for span in rec["spans"]:
+            hit = found.setdefault(span["entity_type"], [0, 0])
+            hit[1] += 1
+            hit[0] += span["entity_value"] not in out
+    recall = {k: hits / total for k, (hits, total) in found.items()}
+    assert found["EMAIL_ADDRESS"][1] == 25 and found["PHONE_NUMBER"][1] == 49
+    for entity in ("EMAIL_ADDRESS", "CREDIT_CARD", "IP_ADDRESS"):
+        assert recall[entity] >= 0.98, (entity, recall[entity])
+    assert recall["PHONE_NUMBER"] >= 0.95, recall["PHONE_NUMBER"]
+
+
+def test_placeholder_pattern_matches_every_entity():
+    for rule in RULES:
+        assert PLACEHOLDER.fullmatch(f"<{rule.entity}_12>")
