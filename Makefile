@@ -26,7 +26,7 @@ help:
 	@echo "make demo   - create .venv, install, run the whole pipeline on the built-in demo data, print a summary"
 	@echo "make test   - create .venv, install, run the test suite"
 	@echo "make dev    - the Dagster UI on http://127.0.0.1:3000 (demo resources unless FLYWHEEL_ENV=prod)"
-	@echo "make bench  - benchmarks, figures printed (BENCH=roster or BENCH=adoption for one)"
+	@echo "make bench  - benchmarks, figures printed (BENCH=roster, adoption or logs for one)"
 
 # torch first, pinned: its CPU wheel lies on local disk; left to the resolver it pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -52,7 +52,7 @@ dev: install
 	trap - INT; exec $(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 # BENCH=roster (or adoption) runs one; both print their figures
-BENCH ?= roster adoption
+BENCH ?= roster adoption logs
 bench: install
 	for b in $(BENCH); do $(PY) -m bench.$$b; done
 

@@ -27,7 +27,7 @@ MARTS = ("dim_users", "fct_ai_usage_daily", "mart_adoption_daily")
 )
 def marts_snapshot(context: dg.AssetExecutionContext, backup_target: BackupResource, graph: GraphResource):
     day = date.fromisoformat(context.partition_key_range.end)
-    files = backup.snapshot_files(backup.read_marts(duckdb_path(), list(MARTS)), day)
+    files = backup.snapshot_files(duckdb_path(), list(MARTS), day)
     if backup_target.target == "sharepoint":
         written = backup.upload_drive(graph.client(), backup_target.drive_id, backup_target.folder, files)
     elif backup_target.target == "local":

@@ -142,7 +142,33 @@ def replace_where(
             log.info("commit conflict on %s, retrying (attempt %d)", name, attempt + 1)
             time.sleep(0.05 * 2**attempt)
     with storage.explained(uri, "open"):
-        return DeltaTable(uri, storage_options=storage_options()).version()
+        table = DeltaTable(uri, storage_options=storage_options())
+    _compact_if_fragmented(name, table)
+    return table.version()
+
+
+# A table is compacted once it holds more than COMPACT_FILES files and more than COMPACT_PER_PARTITION per
+# partition: small per-run writes (sync state, run logs, unpartitioned slices) would otherwise pile up one file per
+# run, and every later read and predicate write opens them all - work that grows with history.
+COMPACT_FILES = 64
+COMPACT_PER_PARTITION = 4
+
+
+def _compact_if_fragmented(name: str, table: DeltaTable) -> None:
+    actions = pa.table(table.get_add_actions(flatten=True))
+    files = actions.num_rows
+    if files <= COMPACT_FILES:
+        return
+    keys = [actions[c].to_pylist() for c in actions.column_names if c.startswith("partition.")]
+    partitions = len(set(zip(*keys, strict=True))) if keys else 1
+    if files <= COMPACT_PER_PARTITION * partitions:
+        return
+    try:
+        with storage.explained(table_uri(name), "write"):
+            metrics = table.optimize.compact()
+        log.info("compacted %s: %s files -> %s", name, metrics.get("numFilesRemoved"), metrics.get("numFilesAdded"))
+    except CommitFailedError:
+        log.info("compaction of %s lost a race with a writer; the next write retries it", name)
 
 
 def ensure_table(name: str, schema: pa.Schema, partition_by: list[str] | None = None) -> None:

@@ -1,0 +1,114 @@
+"""`make bench`: normalization plus rule redaction of 1,000,000 generated log events on one core.
+
+The corpus (mixed formats: OpenAI chat, app logs, Anthropic, tau-bench, feedback; ~300-character texts full of
+personal data and secrets) is written first, untimed. Then, each in a child process pinned to one core, the same
+files go through (a) parsing and normalization into canonical event rows only, and (b) normalization plus
+redaction into Arrow record batches of the `events_redacted` schema, streamed in batches (nothing holds the whole
+input). Figures: events per second of each, and the peak memory (max RSS) of (b). Target: (b) at least 20,000
+events/s with a peak under 2 GiB. Not a test: it prints, it does not assert.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EVENTS = int(os.environ.get("BENCH_LOG_EVENTS", "1000000"))
+BATCH = 50_000
+
+
+def _log_files(root: Path) -> list:
+    from python_assets.logs import ingest
+
+    sources = ingest.sources_from_config([{"name": fmt, "path": str(root / fmt), "glob": "*", "format": fmt}
+                                          for fmt in sorted(p.name for p in root.iterdir() if p.is_dir())])
+    return ingest.pending_files(sources)  # hashes every file: part of what ingestion costs
+
+
+def _pipeline(root: str, redact: bool, out) -> None:
+    """One core, one pass over the corpus: events -> rows (-> redacted rows -> Arrow batches)."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    import pyarrow as pa
+
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    from python_assets.logs import ingest
+    from python_assets.logs.silver import REDACTED_SCHEMA
+    from python_assets.privacy.redact import SessionRedactor
+
+    t0 = time.perf_counter()
+    events = quarantined = findings = 0
+    rows: list[dict] = []
+    for file in _log_files(Path(root)):
+        result = ingest.FileResult(file)
+        redactors: dict[str, SessionRedactor] = {}  # a session's placeholders; the corpus keeps sessions in a file
+        for item in ingest.read_file(file, result):
+            if not isinstance(item, dict):
+                quarantined += 1
+                continue
+            events += 1
+            if redact:
+                redactor = redactors.get(item["session_id"])
+                if redactor is None:
+                    redactor = redactors[item["session_id"]] = SessionRedactor()
+                item, found = redactor.redact_event(item)
+                item.pop("user_id", None)
+                item["redactions"] = n = sum(len(f) for f in found.values())
+                findings += n
+                rows.append(item)
+                if len(rows) >= BATCH:
+                    pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
+                    rows = []
+    if rows:
+        pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
+    seconds = time.perf_counter() - t0
+    out.send({"events": events, "quarantined": quarantined, "findings": findings, "seconds": seconds,
+              "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def _in_child(root: Path, redact: bool) -> dict:
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_pipeline, args=(str(root), redact, send))
+    child.start()
+    figures = receive.recv()
+    child.join()
+    return figures
+
+
+def main() -> int:
+    from python_assets.demo.logs import write_bench_logs
+
+    work = Path(tempfile.mkdtemp(prefix="flywheel-logbench-"))
+    try:
+        print(f"Writing a corpus of {EVENTS:,} log events ...", flush=True)
+        t0 = time.monotonic()
+        written = write_bench_logs(work, EVENTS)
+        size = sum(p.stat().st_size for p in work.rglob("*") if p.is_file())
+        print(f"  {written:,} events, {size / 2**20:,.0f} MiB in {time.monotonic() - t0:.1f}s", flush=True)
+        print("Parse + normalize only (one core) ...", flush=True)
+        parse = _in_child(work, redact=False)
+        print("Parse + normalize + rule redaction -> Arrow batches (one core) ...", flush=True)
+        full = _in_child(work, redact=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rate = full["events"] / full["seconds"]
+    parse_rate = parse["events"] / parse["seconds"]
+    print("\nFlywheel logs benchmark (one core)")
+    print(f"  events: {full['events']:,} loaded, {full['quarantined']:,} quarantined; "
+          f"{full['findings']:,} values redacted")
+    print(f"  normalize only            {parse['seconds']:7.1f} s  {parse_rate:10,.0f} events/s")
+    print(f"  normalize + redact        {full['seconds']:7.1f} s  {rate:10,.0f} events/s   (target >= 20,000)")
+    print(f"  redaction's share of the time: {1 - parse['seconds'] / full['seconds']:.0%}")
+    print(f"  peak memory (max RSS, normalize + redact): {full['max_rss_mib']:,.0f} MiB   (target < 2,048)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
