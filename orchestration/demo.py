@@ -20,7 +20,12 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 
 from python_assets.ingest.bronze_tables import ALL_TABLES, INGEST_BATCHES, INGEST_ERRORS  # noqa: E402
 from python_assets.lake import tables  # noqa: E402
+from python_assets.logs import ingest as log_ingest  # noqa: E402
+from python_assets.logs import silver as log_silver  # noqa: E402
 from python_assets.settings import duckdb_path, lake_root  # noqa: E402
+
+LOG_RAW = (log_ingest.EVENTS, log_ingest.QUARANTINE, log_ingest.FILES)
+LOG_SILVER = (log_silver.EVENTS_REDACTED, log_silver.PII_AUDIT, log_silver.TRAINING_UNITS, log_silver.UNIT_LINEAGE)
 
 
 class _Progress(logging.Handler):
@@ -61,17 +66,19 @@ def forget_previous_demo_runs(instance: dg.DagsterInstance) -> int:
     return len(runs)
 
 
-def run_demo(start: str, end: str) -> dg.ExecuteInProcessResult:
+def run_demo(start: str, end: str, job: str = "daily_refresh") -> dg.ExecuteInProcessResult:
+    """One run of `job` (the daily refresh over [start, end], or `logs_refresh`, which is unpartitioned)."""
     from orchestration.definitions import defs
 
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    forget_previous_demo_runs(instance)
-    # The same job the schedule runs, with a progress line per step instead of the full console log.
+    # The same jobs the schedules run, with a progress line per step instead of the full console log.
     demo_defs = dg.Definitions.merge(
         defs, dg.Definitions(loggers={"progress": progress_logger, "console": dg.colored_console_logger}))
-    return demo_defs.resolve_job_def("daily_refresh").execute_in_process(
+    partitioned = job == "daily_refresh"
+    window = {ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end} if partitioned else {}
+    return demo_defs.resolve_job_def(job).execute_in_process(
         instance=instance,
-        tags={ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end, **DEMO_TAGS},
+        tags={**window, **DEMO_TAGS},
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}, "progress": {}}},
         raise_on_error=False,
     )
@@ -79,9 +86,12 @@ def run_demo(start: str, end: str) -> dg.ExecuteInProcessResult:
 
 def summary() -> str:
     lines = [f"\nStorage root: {lake_root()}", "", "Raw zone (Delta):"]
-    for name in [t.lake_name for t in ALL_TABLES] + [INGEST_ERRORS, INGEST_BATCHES]:
+    for name in [t.lake_name for t in ALL_TABLES] + [INGEST_ERRORS, INGEST_BATCHES, *LOG_RAW]:
         rows = tables.row_count(name)
         lines.append(f"  {name:<40} {rows:>10,} rows")
+    lines += ["", "Silver zone, logs (Delta):"]
+    for name in LOG_SILVER:
+        lines.append(f"  {name:<40} {tables.row_count(name):>10,} rows")
     lines += ["", f"Warehouse (DuckDB): {duckdb_path()}"]
     con = duckdb.connect(duckdb_path(), read_only=True)
     try:
@@ -99,6 +109,7 @@ def summary() -> str:
         "'select local_date, department_group, licensed_seats, dau, wau, mau, adoption_rate "
         "from mart_adoption_daily order by local_date desc, licensed_seats desc limit 10'))\"",
         "  ... or contribution next to AI use: 'select * from mart_ai_vs_contribution order by week_start, team'",
+        "  ... or what the logs give as training data: 'select * from mart_log_coverage order by units desc'",
         "Browse the assets and runs: make dev, then http://127.0.0.1:3000",
     ]
     return "\n".join(lines)
@@ -109,13 +120,16 @@ def main() -> int:
 
     start = DEMO_START.isoformat()
     end = (DEMO_START + timedelta(days=DEMO_DAYS - 1)).isoformat()
-    print(f"Flywheel demo: materializing every asset for {start} .. {end} in one run", flush=True)
+    print(f"Flywheel demo: every asset for {start} .. {end} in one run, then the logs job", flush=True)
     t0 = time.monotonic()
-    result = run_demo(start, end)
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    if instance is not None:
+        forget_previous_demo_runs(instance)
+    results = [run_demo(start, end), run_demo(start, end, job="logs_refresh")]
     took = time.monotonic() - t0
-    failed_checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-                     and not e.event_specific_data.passed]
-    if not result.success:
+    failed_checks = [e for result in results for e in result.all_events
+                     if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed]
+    if not all(result.success for result in results):
         print(f"\nDemo run FAILED after {took:.0f}s: see `make dev` (Runs) for the step logs.", file=sys.stderr)
         return 1
     warnings = [e for e in failed_checks if e.event_specific_data.severity == dg.AssetCheckSeverity.WARN]
@@ -125,7 +139,7 @@ def main() -> int:
         return ", ".join(sorted({f"{e.event_specific_data.check_name}@"
                                  f"{e.event_specific_data.asset_key.to_user_string()}" for e in events}))
 
-    print(f"\nRun succeeded in {took:.0f}s; {len(errors)} check(s) failed" + (f": {names(errors)}" if errors else "")
+    print(f"\nRuns succeeded in {took:.0f}s; {len(errors)} check(s) failed" + (f": {names(errors)}" if errors else "")
           + (f"; {len(warnings)} warning(s) (the demo directory plants bad org data on purpose): {names(warnings)}"
              if warnings else "."))
     print(summary())

@@ -126,6 +126,9 @@ def test_definitions_load_as_one_graph():
     assert {k.to_user_string() for k in graph.get(dg.AssetKey(["logs", "raw_events"])).child_keys} == {
         "logs/events_redacted", "logs/pii_audit"}
     assert defs.resolve_sensor_def("log_files_sensor").job_name == "logs_refresh"
+    assert defs.resolve_schedule_def("logs_daily_schedule").job_name == "logs_refresh"
+    daily = {k.to_user_string() for k in defs.resolve_job_def("daily_refresh").asset_layer.executable_asset_keys}
+    assert "dim_users" in daily and not any(k.startswith("logs/") or "log_" in k for k in daily), daily
 
 
 def test_clean_run_builds_every_mart_and_passes_every_check(clean):

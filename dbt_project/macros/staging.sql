@@ -68,3 +68,23 @@
         else [] end as assigned_sku_ids,
         {{ bronze_lineage() }}
 {%- endmacro %}
+
+
+{% macro bronze_mirror_config() %}
+  {#- A copy of a bronze table in DuckDB, refreshed per window: the pre-hook drops the bronze partitions the run
+      reads and the model appends them again, so a day's run reads its own Delta partitions, not the history's,
+      and models downstream scan a native table instead of opening every Delta file. -#}
+  {{ config(
+      materialized='incremental',
+      incremental_strategy='append',
+      on_schema_change='fail',
+      pre_hook="{{ delete_bronze_window() }}"
+  ) }}
+{% endmacro %}
+
+
+{% macro delete_bronze_window() %}
+  {%- if is_incremental() -%}
+    delete from {{ this }} where {{ bronze_partition_filter('pulled_partition_date') }}
+  {%- endif -%}
+{% endmacro %}

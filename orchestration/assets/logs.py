@@ -1,9 +1,7 @@
 """Log assets: canonical events from the configured log files, then redaction, then training units. Unpartitioned:
 each run takes every new or changed file (or the micro-batch a sensor names) and redoes only their sessions."""
 
-import hashlib
 import json
-import os
 from collections import Counter
 
 import dagster as dg
@@ -14,6 +12,8 @@ from python_assets.logs import ingest, silver
 RAW_EVENTS = dg.AssetKey(["logs", "raw_events"])
 EVENTS_REDACTED = dg.AssetKey(["logs", "events_redacted"])
 TRAINING_UNITS = dg.AssetKey(["logs", "training_units"])
+# The Dagster groups of the log assets and the logs' dbt models: their own job, schedule and sensor.
+LOG_GROUPS = ("logs_raw", "logs_silver", "logs")
 
 
 class LogBatch(dg.Config):
@@ -110,32 +110,3 @@ def logs_training_units(context: dg.AssetExecutionContext, log_settings: LogSett
         **result.extra})
     yield dg.MaterializeResult(asset_key=["logs", "unit_lineage"], metadata={"sessions_redone": result.sessions})
 
-
-logs_refresh_job = dg.define_asset_job(
-    "logs_refresh",
-    selection=dg.AssetSelection.groups("logs_raw", "logs_silver", "logs"),
-    description="Ingest new or changed log files, redact their sessions, re-segment them, rebuild the log marts.",
-)
-
-
-@dg.sensor(job=logs_refresh_job, minimum_interval_seconds=60,
-           default_status=(dg.DefaultSensorStatus.RUNNING if os.environ.get("FLYWHEEL_LOG_SENSOR_ON") == "1"
-                           else dg.DefaultSensorStatus.STOPPED))
-def log_files_sensor(context: dg.SensorEvaluationContext, log_sources: LogSourcesResource):
-    """New or changed log files, in micro-batches of at most FLYWHEEL_LOG_BATCH_FILES files: one run each, keyed by
-    the files' content hashes, so a batch already requested is never requested twice."""
-    limit = int(os.environ.get("FLYWHEEL_LOG_BATCH_FILES", "50"))
-    pending = ingest.pending_files(log_sources.sources())
-    if not pending:
-        return dg.SkipReason("no new or changed log files")
-    requests = []
-    for i in range(0, len(pending), limit):
-        batch = pending[i:i + limit]
-        names = [f"{f.source.name}:{f.rel}" for f in batch]
-        key = hashlib.sha256("\n".join(f"{n}@{f.sha256}" for n, f in zip(names, batch, strict=True)).encode())
-        requests.append(dg.RunRequest(
-            run_key=f"logs-{key.hexdigest()[:24]}",
-            run_config={"ops": {"logs_raw_events": {"config": {"files": names}}}},
-            tags={"flywheel/log_files": str(len(batch))},
-        ))
-    return requests

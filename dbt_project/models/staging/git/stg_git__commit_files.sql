@@ -4,8 +4,7 @@
 -- (repo, commit, path): the newest sync's record wins when a commit was synced twice.
 with source as (
 
-    select * exclude (_partition_date, _pulled_at, _source, _request_id), {{ bronze_lineage() }}
-    from {{ source('git', 'commit_files') }}
+    select * from {{ ref('stg_git__commit_file_syncs') }}
 
 ),
 

@@ -5,8 +5,7 @@
 -- with every branch it is on. Parsed: dates to UTC timestamps, the address normalized for identity.
 with source as (
 
-    select * exclude (_partition_date, _pulled_at, _source, _request_id), {{ bronze_lineage() }}
-    from {{ source('git', 'commits') }}
+    select * from {{ ref('stg_git__commit_syncs') }}
 
 ),
 
