@@ -314,3 +314,38 @@ def test_only_redaction_reads_the_raw_events():
     # in silver.py, only the redaction stage names it
     body = silver_src.split("def update_training_units", 1)[1]
     assert "ingest.EVENTS" not in body
+
+
+def test_the_sensor_asks_for_micro_batches_of_new_files_once(lake, tmp_path, monkeypatch):
+    import dagster as dg
+
+    from orchestration.resources import LogSourcesResource
+    from orchestration.sensors import log_files_sensor
+
+    folder = tmp_path / "chat"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.jsonl").write_text(json.dumps({"session_id": f"s{i}", "messages": [
+            {"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}) + "\n")
+    monkeypatch.setenv("FLYWHEEL_LOG_BATCH_FILES", "2")
+    config = json.dumps([{"name": "app", "path": str(folder), "format": "openai_chat"}])
+    resources = {"log_sources": LogSourcesResource(config=config)}
+
+    def evaluate():
+        with dg.build_sensor_context(resources=resources) as context:
+            return log_files_sensor(context)
+
+    requests = evaluate()
+    batches = [r.run_config["ops"]["logs_raw_events"]["config"]["files"] for r in requests]
+    assert batches == [["app:0.jsonl", "app:1.jsonl"], ["app:2.jsonl", "app:3.jsonl"], ["app:4.jsonl"]]
+    assert [r.run_key for r in evaluate()] == [r.run_key for r in requests]  # the same files: the same run keys
+    # the first batch lands (as its run would); the sensor then asks only for the rest
+    sources = LogSourcesResource(config=config).sources()
+    ingest.ingest_files(ingest.pending_files(sources, only=batches[0]), "run-1")
+    rest = [r.run_config["ops"]["logs_raw_events"]["config"]["files"] for r in evaluate()]
+    assert rest == [["app:2.jsonl", "app:3.jsonl"], ["app:4.jsonl"]]
+    (folder / "0.jsonl").write_text(json.dumps({"session_id": "s0", "messages": [
+        {"role": "user", "content": "changed"}]}) + "\n")
+    assert evaluate()[0].run_config["ops"]["logs_raw_events"]["config"]["files"][0] == "app:0.jsonl"
+    ingest.ingest_files(ingest.pending_files(sources), "run-2")
+    assert isinstance(evaluate(), dg.SkipReason)
