@@ -59,15 +59,15 @@ class StageResult:
     extra: dict
 
 
-def _file_versions(name: str, columns=("source", "source_file", "file_sha256")) -> set[tuple]:
-    table = tables.read_table(name, columns=list(columns))
+def _file_versions(name: str, filters: list[tuple] | None = None) -> set[tuple]:
+    """(source, source_file, file_sha256) of every row of `name` (a manifest or the stage state)."""
+    columns = ["source", "source_file", "file_sha256"]
+    table = tables.read_table(name, filters=filters, columns=columns)
     return set() if table is None else set(zip(*(table[c].to_pylist() for c in columns), strict=True))
 
 
 def _stage_state(stage: str) -> set[tuple]:
-    table = tables.read_table(STAGE_FILES, filters=[("stage", "=", stage)],
-                              columns=["source", "source_file", "file_sha256"])
-    return set() if table is None else set(zip(*(table[c].to_pylist() for c in table.column_names), strict=True))
+    return _file_versions(STAGE_FILES, [("stage", "=", stage)])
 
 
 def _sessions_in(name: str, files: set[tuple[str, str]]) -> set[str]:
