@@ -16,6 +16,10 @@ export HF_DATASETS_OFFLINE := 1
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# A run over a range of days records ONE planned event per asset with the range, not one per asset per day: a
+# backfill of 90 days otherwise writes ~6,000 of them into the instance before its first step (~1 min here). Dagster's
+# documented trade-off: a failed run marks its assets' days missing rather than failed.
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := 1
 
 # pip's notes about local index folders it skips are noise here; errors still fail the step (pipefail).
 PIP_QUIET := grep -v -e 'is ignored: it is neither' -e '^\s*$$' || true

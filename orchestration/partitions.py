@@ -1,4 +1,4 @@
-"""The daily partitions every ingestion asset and incremental dbt model shares, and their run windows."""
+"""The daily partitions every ingestion asset shares (a run's range is also the dbt window), and their run windows."""
 
 from __future__ import annotations
 

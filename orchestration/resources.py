@@ -290,11 +290,24 @@ class LogSettings(dg.ConfigurableResource):
     gap_minutes: int = int(os.environ.get("FLYWHEEL_LOG_GAP_MINUTES", "30"))
 
 
+class VenvDbtCliResource(DbtCliResource):
+    """dbt of this interpreter's environment (the venv), found without PATH. Its version is the installed
+    dbt-core's: dagster-dbt would otherwise run `dbt --version` in a subprocess on every run (~4 s here)."""
+
+    @functools.cached_property
+    def _cli_version(self):
+        from dbt.version import __version__
+        from packaging import version
+
+        return version.parse(__version__)
+
+
 def dbt_resource() -> DbtCliResource:
-    """dbt from this interpreter's environment (the venv), found without PATH."""
     executable = Path(sys.executable).parent / "dbt"
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                          dbt_executable=str(executable) if executable.exists() else "dbt")
+    if not executable.exists():  # not a venv: whatever dbt PATH finds, asked for its version
+        return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))
+    return VenvDbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+                              dbt_executable=str(executable))
 
 
 def resources_for(env: str | None = None) -> dict:

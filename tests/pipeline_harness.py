@@ -13,7 +13,8 @@ import duckdb
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from orchestration.assets import backup, dbt_models, git, graph, roster, windsurf
-from orchestration.assets.dbt_models import flywheel_dbt_logs, flywheel_dbt_models
+from orchestration.assets.dbt_models import flywheel_dbt_models
+from orchestration.assets.logs import LOG_GROUPS
 from orchestration.resources import (
     BackupResource,
     GitResource,
@@ -69,7 +70,7 @@ def materialize(res: dict, start: date, end: date, *, dbt_tests: bool = True,
     models) for runs that only compare tables; marts_only builds just the dbt models under MARTS (the Python
     assets, and so every Delta table, always run)."""
     # the logs' marts read the log assets' tables, which this graph (adoption, org, git) does not build
-    selection = dg.AssetSelection.all() - dg.AssetSelection.assets(flywheel_dbt_logs)
+    selection = dg.AssetSelection.all() - dg.AssetSelection.groups(*LOG_GROUPS)
     if marts_only:
         selection = (selection - dg.AssetSelection.assets(flywheel_dbt_models)) | dg.AssetSelection.assets(
             *MARTS).upstream()

@@ -43,15 +43,21 @@ class Warehouse:
     work: Path
     full_build: dict = field(default_factory=dict)  # checksums right after the build from scratch
 
-    def dbt(self, *args: str, dbt_vars: dict | None = None) -> None:
+    def dbt(self, *args: str, dbt_vars: dict | None = None, window: dict | None = None) -> None:
+        """dbt in-process; `window` goes the way Dagster passes it (environment), `dbt_vars` as --vars."""
         from dbt.cli.main import dbtRunner
+
+        from orchestration.assets.dbt_models import window_env
 
         cli = [*args, "--project-dir", str(self.project), "--profiles-dir", str(self.project),
                "--target-path", str(self.work / "target"), "--log-path", str(self.work / "logs"),
                "--quiet", "--log-level-file", "info"]
         if dbt_vars:
             cli += ["--vars", json.dumps(dbt_vars)]
-        result = dbtRunner().invoke(cli)
+        with pytest.MonkeyPatch.context() as mp:
+            for name, value in window_env(window or {}).items():
+                mp.setenv(name, value)
+            result = dbtRunner().invoke(cli)
         _release_duckdb()
         failures = []
         for node in getattr(result.result, "results", None) or []:
@@ -187,14 +193,30 @@ def test_window_reruns_leave_marts_identical(warehouse):
     assert warehouse.query("select count(*) from stg_windsurf__pcw where api_key = 'k-stale'") == [(0,)]
     assert warehouse.checksums() == full
 
-    warehouse.dbt("run", dbt_vars=LATEST_WINDOW)
+    warehouse.dbt("run", window=LATEST_WINDOW)  # as Dagster passes it
     assert warehouse.checksums() == full
 
     # An old window after newer ones: it reads every pull that holds its dates (through 10-26), so Eve's chat
     # keeps the 10-26 pull's value instead of the 10-23 pull's.
-    warehouse.dbt("run", dbt_vars=OLD_WINDOW)
+    warehouse.dbt("run", window=OLD_WINDOW)
     assert warehouse.checksums() == full
     assert warehouse.query("select num_chats_received from stg_windsurf__chat where api_key = 'k-eve'") == [(5,)]
+
+
+def test_the_window_reaches_dbt_through_the_environment(warehouse):
+    """Dagster passes the window as environment (dbt re-parses everything when --vars change): a row outside the
+    window stays, a stale one inside it goes - the run was windowed, not a rebuild."""
+    con = duckdb.connect(warehouse.db)
+    con.execute("insert into stg_windsurf__pcw (api_key, usage_date, pulled_partition_date) values "
+                "('k-outside', '2026-10-01', '2026-10-01'), ('k-stale', '2026-10-26', '2026-10-26')")
+    con.close()
+    warehouse.dbt("run", "--select", "stg_windsurf__pcw", window=LATEST_WINDOW)
+    assert warehouse.query("select api_key from stg_windsurf__pcw where api_key in ('k-outside', 'k-stale')") == [
+        ("k-outside",)]
+    con = duckdb.connect(warehouse.db)
+    con.execute("delete from stg_windsurf__pcw where api_key = 'k-outside'")
+    con.close()
+    assert warehouse.checksums() == warehouse.full_build
 
 
 def test_allow_list_admits_only_its_people(warehouse):

@@ -263,8 +263,8 @@ def test_the_logs_job_builds_the_marts_and_an_empty_config_builds_empty_ones(lak
     import duckdb
 
     from orchestration.assets import logs as log_assets
-    from orchestration.assets.dbt_models import flywheel_dbt_logs
-    from orchestration.resources import LogSettings, LogSourcesResource, dbt_resource
+    from orchestration.assets.dbt_models import flywheel_dbt_models
+    from orchestration.resources import LogSettings, LogSourcesResource, WarehouseSettings, dbt_resource
     from python_assets.settings import duckdb_path
 
     folder = tmp_path / "chat"
@@ -275,11 +275,14 @@ def test_the_logs_job_builds_the_marts_and_an_empty_config_builds_empty_ones(lak
             "name": "search_kb", "arguments": json.dumps({"query": "vpn"})}}]},
         {"role": "tool", "tool_call_id": "c1", "content": "vpn.corp.example"},
         {"role": "assistant", "content": "Use vpn.corp.example."}]}) for i in range(3)) + "\n{broken\n")
-    assets = [*dg.load_assets_from_modules([log_assets]), flywheel_dbt_logs]
+    assets = [*dg.load_assets_from_modules([log_assets]), flywheel_dbt_models]
 
     def run(config: str):
-        return dg.materialize(assets, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, resources={
-            "log_sources": LogSourcesResource(config=config), "log_settings": LogSettings(), "dbt": dbt_resource()})
+        return dg.materialize(
+            assets, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+            selection=dg.AssetSelection.groups(*log_assets.LOG_GROUPS),
+            resources={"log_sources": LogSourcesResource(config=config), "log_settings": LogSettings(),
+                       "dbt": dbt_resource(), "warehouse": WarehouseSettings()})
 
     empty = run("")
     assert empty.success

@@ -365,3 +365,33 @@ def test_moves_leavers_and_joiners_count_under_the_org_of_each_day(demo, tmp_pat
     above = _managers_above(company.directory_on(leave.day - timedelta(days=1))[1], leave.person_id)
     assert above and leave.person_id not in company.directory_on(leave.day)[1]
     assert all((leave.day - timedelta(days=1), b) in rows for b in above)
+
+
+def test_the_dbt_window_is_the_runs_range_or_its_backfills():
+    import time
+
+    from dagster._core.execution.backfill import PartitionBackfill
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        BACKFILL_ID_TAG,
+        PARTITION_NAME_TAG,
+    )
+
+    from orchestration.assets.dbt_models import run_window
+    from orchestration.definitions import defs
+
+    assert run_window({ASSET_PARTITION_RANGE_START_TAG: "2026-08-10", ASSET_PARTITION_RANGE_END_TAG: "2026-08-12"}) \
+        == {"min_date": "2026-08-10", "max_date": "2026-08-12"}
+    assert run_window({PARTITION_NAME_TAG: "2026-08-11"}) == {"min_date": "2026-08-11", "max_date": "2026-08-11"}
+    assert run_window({}) == {}
+    # an asset backfill from the UI runs the (unpartitioned) dbt assets on their own: they take its range
+    instance, graph = dg.DagsterInstance.ephemeral(), defs.resolve_asset_graph()
+    backfill = PartitionBackfill.from_asset_partitions(
+        backfill_id="b1", asset_graph=graph, partition_names=["2026-08-12", "2026-08-13", "2026-08-14"],
+        asset_selection=[dg.AssetKey(["windsurf", "chat"]), dg.AssetKey("stg_windsurf__chat")],
+        backfill_timestamp=time.time(), tags={}, dynamic_partitions_store=instance, all_partitions=False,
+        title=None, description=None, run_config=None)
+    instance.add_backfill(backfill)
+    assert run_window({BACKFILL_ID_TAG: "b1"}, instance, graph) == {"min_date": "2026-08-12", "max_date": "2026-08-14"}
+    assert run_window({BACKFILL_ID_TAG: "nope"}, instance, graph) == {}

@@ -1,5 +1,5 @@
 {#-
-  The partition window. Dagster passes the partition range as vars min_date / max_date (inclusive, YYYY-MM-DD).
+  The partition window: min_date / max_date (inclusive, YYYY-MM-DD), the Dagster run's partition range.
   A run owns record dates [min_date - lookback_days, max_date]; the pull for partition P re-sends record dates
   [P - pull_overlap_days, P], so every pull that can hold an owned date lies in bronze partitions
   [min_date - lookback_days, max_date + pull_overlap_days]. Reading all of them lets any window, old or new, be
@@ -8,7 +8,13 @@
 -#}
 
 {% macro window_var_date(name) %}
+  {#- `--vars` win; else the environment Dagster sets per run (FLYWHEEL_DBT_MIN_DATE / _MAX_DATE), read only when
+      executing so that dbt's saved parse stays valid from one window to the next (it re-parses the whole project
+      when `--vars` change). The window shapes SQL text only, never a config, so the parse needs no value. -#}
   {%- set value = var(name, none) -%}
+  {%- if value is none and execute -%}
+    {%- set value = env_var('FLYWHEEL_DBT_' ~ (name | upper), '') or none -%}
+  {%- endif -%}
   {%- if value is none or (value | string | trim | lower) in ('', 'none', 'null') -%}
     {{ return(none) }}
   {%- endif -%}
