@@ -72,7 +72,48 @@ def _compile(rules: tuple[Rule, ...]) -> tuple[_Compiled, ...]:
     return tuple(_Compiled(r, i, keys.count(keys[i]) > 1) for i, r in enumerate(rules))
 
 
+class _Prefilter:
+    """Which rules can match a text, from one Hyperscan pass over it for all of them (speed only: the rules' own
+    regexes still find the matches). Each rule's pattern is compiled in Hyperscan's prefilter mode, which accepts
+    the lookarounds and reports a superset of the texts the pattern matches, Unicode classes as Python's; so a rule
+    it rules out cannot match, and redaction is the same with or without it (tests/test_redaction_rules.py).
+    A PII-dense text leaves ~3 of the 22 rules to run. Where Hyperscan is not installed (it ships for x86-64)
+    every rule runs, behind its cheap `requires`/`min_digits`/`gate` checks."""
+
+    def __init__(self, rules: tuple[_Compiled, ...]):
+        import hyperscan
+
+        base = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_UTF8 | (
+            hyperscan.HS_FLAG_UCP)
+        self._db = hyperscan.Database()
+        self._db.compile(
+            expressions=[cr.rule.pattern.encode() for cr in rules], ids=[cr.index for cr in rules],
+            elements=len(rules),
+            flags=[base | (hyperscan.HS_FLAG_CASELESS if cr.rule.flags & re.IGNORECASE else 0) for cr in rules])
+        self._scratch = hyperscan.Scratch(self._db)
+        self._hits: set[int] = set()
+        self._on_match = lambda index, start, end, flags, context: self._hits.add(index)
+
+    def rules(self, text: str) -> set[int] | None:
+        """The indexes of the rules that may match `text`; None when it cannot tell (then every rule runs)."""
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: not UTF-8, which Hyperscan's UTF-8 mode requires
+            return None
+        self._hits = set()
+        self._db.scan(data, match_event_handler=self._on_match, scratch=self._scratch)
+        return self._hits
+
+
+def _prefilter(rules: tuple[_Compiled, ...]) -> _Prefilter | None:
+    try:
+        return _Prefilter(rules)
+    except ImportError:
+        return None
+
+
 _COMPILED = _compile(RULES)
+_PREFILTERS: dict[int, _Prefilter | None] = {}
 
 
 def _normalize(entity: str, value: str) -> str:
@@ -96,14 +137,63 @@ def _shift(findings: list[Finding], by: int) -> list[Finding]:
     return [Finding(f.entity, f.rule, f.score, f.start + by, f.end + by) for f in findings]
 
 
+def _has_context(cr: _Compiled, text: str, m: re.Match) -> bool:
+    """A context word of the rule within CONTEXT_BEFORE characters before the match or CONTEXT_AFTER after it."""
+    ms, me = m.span()
+    return bool(cr.context.search(text, max(0, ms - CONTEXT_BEFORE), ms) or cr.context.search(
+        text, me, me + CONTEXT_AFTER))
+
+
+class _CheapChecks:
+    """The rules' own prefilters (`requires`, `min_digits`, `min_length`, `min_token`, `gate`) on one text, each
+    computed once: what rules out rules where Hyperscan is not there."""
+
+    __slots__ = ("text", "raw", "ndigits", "lower", "shape", "gates")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.raw = text.encode("utf-8", "surrogatepass")
+        # \d matches any decimal digit (Arabic-Indic too): only an ASCII text can count bytes
+        self.ndigits = (len(self.raw) - len(self.raw.translate(None, _DIGITS)) if text.isascii()
+                        else sum(ch.isdecimal() for ch in text))
+        self.lower = self.shape = None
+        self.gates: dict[re.Pattern, bool] = {}
+
+    def may_match(self, cr: _Compiled) -> bool:
+        rule = cr.rule
+        if self.ndigits < rule.min_digits or len(self.text) < rule.min_length:
+            return False
+        if rule.requires:
+            if self.lower is None:
+                self.lower = self.text.lower()
+            if not any(needle in self.lower for needle in rule.requires):
+                return False
+        if rule.min_token:
+            if self.shape is None:
+                self.shape = self.raw.translate(_TOKEN_SHAPE)
+            if b"a" * rule.min_token not in self.shape:
+                return False
+        if cr.gate is not None:
+            passed = self.gates.get(cr.gate)
+            if passed is None:
+                passed = self.gates[cr.gate] = cr.gate.search(self.text) is not None
+            return passed
+        return True
+
+
 MIN_REMEMBERED = 6  # shorter values ("1234") would match too much by themselves
 
 
 class SessionRedactor:
     """Redacts one session: the same value gets the same placeholder everywhere in it, counting per entity from 1."""
 
-    def __init__(self, rules: tuple[Rule, ...] = RULES, threshold: float = REDACT_THRESHOLD):
+    def __init__(self, rules: tuple[Rule, ...] = RULES, threshold: float = REDACT_THRESHOLD,
+                 prefilter: bool = True):
         self._rules = _COMPILED if rules is RULES else _compile(rules)
+        key = id(self._rules)
+        if prefilter and key not in _PREFILTERS:
+            _PREFILTERS[key] = _prefilter(self._rules)
+        self._prefilter = _PREFILTERS.get(key) if prefilter else None
         self._threshold = threshold
         self._placeholders: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
@@ -121,39 +211,21 @@ class SessionRedactor:
 
     # --- plain text -------------------------------------------------------------------------------------------------
 
-    def _candidates(self, text: str) -> list[tuple[int, int, float, int, str]]:
-        """(start, end, score, rule index, value) of every validated match above the threshold, overlapping allowed."""
-        n = len(text)
-        raw = text.encode("utf-8", "surrogatepass")
-        ndigits = len(raw) - len(raw.translate(None, _DIGITS))
-        lower = None
-        gates: dict[re.Pattern, bool] = {}
-        shape = None
+    def _candidates(self, text: str) -> list[tuple]:
+        """(start, end, score, rule index, value, check) of every match that can reach the threshold, overlapping
+        allowed. `check` (None: valid) is (compiled rule, match when a context word is still to be found), left
+        for `redact_text` to run on the matches that win their overlap: most generic token matches lie inside a
+        key a specific rule found, and are never validated or looked around."""
         seen: dict[tuple[str, int], list[re.Match]] = {}
         found = []
+        possible = self._prefilter.rules(text) if self._prefilter is not None else None
+        if possible is None:
+            cheap = _CheapChecks(text)
+            possible = {cr.index for cr in self._rules if cheap.may_match(cr)}
         for cr in self._rules:
-            rule = cr.rule
-            if ndigits < rule.min_digits or n < rule.min_length:
+            if cr.index not in possible:
                 continue
-            if rule.requires:
-                if lower is None:
-                    lower = text.lower()
-                for needle in rule.requires:
-                    if needle in lower:
-                        break
-                else:
-                    continue
-            if rule.min_token:
-                if shape is None:
-                    shape = raw.translate(_TOKEN_SHAPE)
-                if b"a" * rule.min_token not in shape:
-                    continue
-            if cr.gate is not None:
-                passed = gates.get(cr.gate)
-                if passed is None:
-                    passed = gates[cr.gate] = cr.gate.search(text) is not None
-                if not passed:
-                    continue
+            rule = cr.rule
             if cr.shared:
                 key = (rule.pattern, rule.flags)
                 matches = seen.get(key)
@@ -161,27 +233,25 @@ class SessionRedactor:
                     matches = seen[key] = list(cr.regex.finditer(text))
             else:
                 matches = cr.regex.finditer(text)
+            boosted = max(min(1.0, rule.score + CONTEXT_BOOST), 0.4)
             for m in matches:
                 start, end = m.span(rule.group)
                 if start < 0 or start == end:
                     continue
                 value = m.group(rule.group)
-                if rule.validator is not None and not rule.validator(value):
+                if cr.needs_context:
+                    # counts only with a context word, at the boosted score: the word is looked for when the match
+                    # wins its overlap (below the threshold without it, it is nothing else meanwhile)
+                    if boosted >= self._threshold:
+                        found.append((start, end, boosted, cr.index, value, (cr, m)))
                     continue
-                score = rule.score
-                if cr.context is not None:
-                    ms, me = m.span()
-                    if cr.context.search(text, max(0, ms - CONTEXT_BEFORE), ms) or cr.context.search(
-                        text, me, me + CONTEXT_AFTER
-                    ):
-                        score = max(min(1.0, score + CONTEXT_BOOST), 0.4)
-                if score < self._threshold:
-                    continue
-                found.append((start, end, score, cr.index, value))
+                score = boosted if cr.context is not None and _has_context(cr, text, m) else rule.score
+                if score >= self._threshold:
+                    found.append((start, end, score, cr.index, value, (cr, None)))
         for value, (index, score) in self._known.items():
             at = text.find(value)
             while at >= 0:
-                found.append((at, at + len(value), score, index, value))
+                found.append((at, at + len(value), score, index, value, None))  # valid when first found
                 at = text.find(value, at + len(value))
         return found
 
@@ -197,12 +267,16 @@ class SessionRedactor:
         # Longest match wins an overlap, then the higher score, then the earlier start, then the rule order.
         found.sort(key=lambda c: (c[0] - c[1], -c[2], c[0], c[3]))
         chosen = []
-        for cand in found:
-            s, e = cand[0], cand[1]
+        for s, e, score, index, value, check in found:
             if any(s < te and ts < e for ts, te in taken):
                 continue
+            if check is not None:
+                cr, m = check
+                if (m is not None and not _has_context(cr, text, m)) or (
+                        cr.rule.validator is not None and not cr.rule.validator(value)):
+                    continue
             taken.append((s, e))
-            chosen.append(cand)
+            chosen.append((s, e, score, index, value))
         if not chosen:
             return text, []
         chosen.sort()

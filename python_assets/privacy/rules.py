@@ -31,7 +31,7 @@ class Rule:
     group: int = 0  # which regex group is the value to replace (0: the whole match)
     flags: int = 0  # re flags; a PatternRecognizer built from this rule must use them as global_regex_flags
     # Prefilters (speed only, Presidio ignores them): any of `requires` must occur in the lower-cased text and the
-    # text must hold at least `min_digits` ASCII digits; a rule whose prefilter fails cannot match.
+    # text must hold at least `min_digits` digits; a rule whose prefilter fails cannot match.
     requires: tuple[str, ...] = ()
     min_digits: int = 0
     min_length: int = 0
@@ -86,8 +86,16 @@ def ipv6_ok(value: str) -> bool:
 
 
 def shannon_entropy(value: str) -> float:
+    """Bits per character: log2(n) - sum(c log2 c) / n over the character counts c."""
     n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in Counter(value).values()) if n else 0.0
+    if not n:
+        return 0.0
+    return math.log2(n) - sum(c * math.log2(c) for c in Counter(value).values() if c > 1) / n
+
+
+def entropy_at_least(value: str, bits: float) -> bool:
+    # k distinct characters hold at most log2(k) bits each: most non-secrets are ruled out without counting
+    return math.log2(len(set(value)) or 1) >= bits and shannon_entropy(value) >= bits
 
 
 def _has_classes(value: str) -> bool:
@@ -98,12 +106,12 @@ def high_entropy_secret(value: str) -> bool:
     """A standalone token: random-looking base64/base62 (upper, lower and digits), not a path, SHA or UUID."""
     if value.startswith("/") or value.count("/") > 3 or not _has_classes(value):
         return False
-    return shannon_entropy(value) >= 4.3
+    return entropy_at_least(value, 4.3)
 
 
 def keyed_secret(value: str) -> bool:
     """A 32+ char token next to a secret keyword: hex or base64 with some randomness."""
-    return shannon_entropy(value) >= 3.0
+    return entropy_at_least(value, 3.0)
 
 
 _NOT_SECRETS = frozenset(
