@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 from dataclasses import dataclass
 
 from python_assets.privacy.rules import (
@@ -90,9 +92,8 @@ class _Prefilter:
             expressions=[cr.rule.pattern.encode() for cr in rules], ids=[cr.index for cr in rules],
             elements=len(rules),
             flags=[base | (hyperscan.HS_FLAG_CASELESS if cr.rule.flags & re.IGNORECASE else 0) for cr in rules])
-        self._scratch = hyperscan.Scratch(self._db)
-        self._hits: set[int] = set()
-        self._on_match = lambda index, start, end, flags, context: self._hits.add(index)
+        self._new_scratch = lambda: hyperscan.Scratch(self._db)
+        self._local = threading.local()  # a scratch space serves one scan at a time: one per thread
 
     def rules(self, text: str) -> set[int] | None:
         """The indexes of the rules that may match `text`; None when it cannot tell (then every rule runs)."""
@@ -100,20 +101,28 @@ class _Prefilter:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: not UTF-8, which Hyperscan's UTF-8 mode requires
             return None
-        self._hits = set()
-        self._db.scan(data, match_event_handler=self._on_match, scratch=self._scratch)
-        return self._hits
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._new_scratch()
+        hits: set[int] = set()
+        self._db.scan(data, match_event_handler=lambda index, start, end, flags, context: hits.add(index),
+                      scratch=scratch)
+        return hits
 
 
-def _prefilter(rules: tuple[_Compiled, ...]) -> _Prefilter | None:
+@functools.lru_cache(maxsize=32)
+def _compiled(rules: tuple[Rule, ...]) -> tuple[tuple[_Compiled, ...], _Prefilter | None]:
+    """A rule set's compiled regexes and its prefilter (None without Hyperscan), built once per rule set."""
+    compiled = _compile(rules)
     try:
-        return _Prefilter(rules)
+        return compiled, _Prefilter(compiled)
     except ImportError:
-        return None
+        return compiled, None
 
 
-_COMPILED = _compile(RULES)
-_PREFILTERS: dict[int, _Prefilter | None] = {}
+@functools.cache
+def _default() -> tuple[tuple[_Compiled, ...], _Prefilter | None]:
+    return _compiled(RULES)  # a session redactor per session: skip hashing the rules each time
 
 
 def _normalize(entity: str, value: str) -> str:
@@ -189,11 +198,9 @@ class SessionRedactor:
 
     def __init__(self, rules: tuple[Rule, ...] = RULES, threshold: float = REDACT_THRESHOLD,
                  prefilter: bool = True):
-        self._rules = _COMPILED if rules is RULES else _compile(rules)
-        key = id(self._rules)
-        if prefilter and key not in _PREFILTERS:
-            _PREFILTERS[key] = _prefilter(self._rules)
-        self._prefilter = _PREFILTERS.get(key) if prefilter else None
+        self._rules, self._prefilter = _default() if rules is RULES else _compiled(tuple(rules))
+        if not prefilter:
+            self._prefilter = None
         self._threshold = threshold
         self._placeholders: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
