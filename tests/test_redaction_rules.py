@@ -212,7 +212,8 @@ def test_the_hyperscan_prefilter_changes_no_result(tmp_path):
     events = [item for file in ingest.pending_files(sources)
               for item in ingest.read_file(file, ingest.FileResult(file)) if isinstance(item, dict)]
     odd = ["call ٠٤٩٠٧٥٤٠٨١ now, tel +٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨", "lone \ud800 surrogate ann@example.com 10.0.0.1",
-           "ｍａｉｌ ann＠example．com"]
+           "ｍａｉｌ ann＠example．com", "auth: bearer\x1cabcdEFGH12345678 and password\x1f= hunter22x",
+           "ſecret: hunter22x, api_\u212aey=abcdefgh1234, beareı x, uſer ?toKen=abcd1234 PAſſWORD=zz9!aaaa"]
     if PRESIDIO.exists():
         odd += [rec["full_text"] for rec in json.loads(PRESIDIO.read_text())]
     events += [{"session_id": f"odd{i}", "content": text} for i, text in enumerate(odd)]

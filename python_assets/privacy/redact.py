@@ -35,6 +35,10 @@ _TOKEN_SHAPE = bytes(
     ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/=_-") else ord(" ") for b in range(256)
 )
 _JSON_KEY_RULE = "secret_json_key"
+# Python's \s matches \x1c-\x1f, Hyperscan's does not: they are scanned as spaces, which both match and which no
+# rule treats otherwise. (Those bytes are never part of a multi-byte UTF-8 character.)
+_FOLD = str.maketrans("ıſ", "is")
+_PYTHON_SPACES = bytes.maketrans(b"\x1c\x1d\x1e\x1f", b"    ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,7 @@ class _Prefilter:
         if scratch is None:
             scratch = self._local.scratch = self._new_scratch()
         hits: set[int] = set()
-        self._db.scan(data, match_event_handler=lambda index, start, end, flags, context: hits.add(index),
+        self._db.scan(data.translate(_PYTHON_SPACES), match_event_handler=lambda index, start, end, flags, context: hits.add(index),
                       scratch=scratch)
         return hits
 
@@ -174,7 +178,8 @@ class _CheapChecks:
             return False
         if rule.requires:
             if self.lower is None:
-                self.lower = self.text.lower()
+                # re.IGNORECASE also matches "ı" and "ſ" to "i" and "s" (lower() leaves them be)
+                self.lower = self.text.lower().translate(_FOLD)
             if not any(needle in self.lower for needle in rule.requires):
                 return False
         if rule.min_token:
