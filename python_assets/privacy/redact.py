@@ -109,8 +109,8 @@ class _Prefilter:
         if scratch is None:
             scratch = self._local.scratch = self._new_scratch()
         hits: set[int] = set()
-        self._db.scan(data.translate(_PYTHON_SPACES), match_event_handler=lambda index, start, end, flags, context: hits.add(index),
-                      scratch=scratch)
+        self._db.scan(data.translate(_PYTHON_SPACES),
+                      match_event_handler=lambda index, start, end, flags, context: hits.add(index), scratch=scratch)
         return hits
 
 
