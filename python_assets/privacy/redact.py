@@ -35,9 +35,9 @@ _TOKEN_SHAPE = bytes(
     ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/=_-") else ord(" ") for b in range(256)
 )
 _JSON_KEY_RULE = "secret_json_key"
+_FOLD = str.maketrans("ıſ", "is")  # re.IGNORECASE matches them to i and s; lower() leaves them be
 # Python's \s matches \x1c-\x1f, Hyperscan's does not: they are scanned as spaces, which both match and which no
 # rule treats otherwise. (Those bytes are never part of a multi-byte UTF-8 character.)
-_FOLD = str.maketrans("ıſ", "is")
 _PYTHON_SPACES = bytes.maketrans(b"\x1c\x1d\x1e\x1f", b"    ")
 
 
@@ -178,7 +178,6 @@ class _CheapChecks:
             return False
         if rule.requires:
             if self.lower is None:
-                # re.IGNORECASE also matches "ı" and "ſ" to "i" and "s" (lower() leaves them be)
                 self.lower = self.text.lower().translate(_FOLD)
             if not any(needle in self.lower for needle in rule.requires):
                 return False
