@@ -199,10 +199,13 @@ def test_placeholder_pattern_matches_every_entity():
         assert PLACEHOLDER.fullmatch(f"<{rule.entity}_12>")
 
 
-def test_the_hyperscan_prefilter_changes_no_result(tmp_path):
-    """The prefilter only rules rules out: with it and without it, every event of a PII-dense corpus (and the
-    public labelled set, and text Hyperscan cannot scan) comes out the same, findings included."""
+def test_the_accelerated_path_changes_no_result(tmp_path):
+    """Hyperscan only rules rules out, PCRE2 finds what re finds on ASCII text, and the memo of recurring texts
+    answers what the rules would: with them and without them (every rule's re on every text), every event of a
+    PII-dense corpus (and the public labelled set, and text the accelerators cannot take) comes out the same,
+    findings included; a second pass, where recurring texts come from the memo, too."""
     pytest.importorskip("hyperscan")
+    pytest.importorskip("pcre2")
     from python_assets.demo.logs import write_bench_logs
     from python_assets.logs import ingest
 
@@ -213,15 +216,46 @@ def test_the_hyperscan_prefilter_changes_no_result(tmp_path):
               for item in ingest.read_file(file, ingest.FileResult(file)) if isinstance(item, dict)]
     odd = ["call ٠٤٩٠٧٥٤٠٨١ now, tel +٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨", "lone \ud800 surrogate ann@example.com 10.0.0.1",
            "ｍａｉｌ ann＠example．com", "auth: bearer\x1cabcdEFGH12345678 and password\x1f= hunter22x",
-           "ſecret: hunter22x, api_\u212aey=abcdefgh1234, beareı x, uſer ?toKen=abcd1234 PAſſWORD=zz9!aaaa"]
+           "ſecret: hunter22x, api_\u212aey=abcdefgh1234, beareı x, uſer ?toKen=abcd1234 PAſſWORD=zz9!aaaa",
+           "password=abc\x1cdefgh token:\x0bsecretvalue1 aws_secret_access_key\x0b=\x1f"
+           "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY secret=\x85x9ad!kk3 pwd is Tr0ub4dor&3x\x1dok",
+           "Authorization: Bearer\tkTeuEG0v9V10XXfkdGUvXLKrJhmE_5ftrVJWgcPh\r\nphone:\x0c415-555-0100"]
     if PRESIDIO.exists():
         odd += [rec["full_text"] for rec in json.loads(PRESIDIO.read_text())]
     events += [{"session_id": f"odd{i}", "content": text} for i, text in enumerate(odd)]
-    assert len(events) > 3000
+    events += events  # the same texts again, in new sessions: answered by the memo
+    assert len(events) > 6000
     fast, slow = {}, {}
-    for event in events:
-        sid = event["session_id"]
+    for i, event in enumerate(events):
+        sid = (event["session_id"], i >= len(events) // 2)
         with_pf = fast.setdefault(sid, SessionRedactor()).redact_event(event)
-        without = slow.setdefault(sid, SessionRedactor(prefilter=False)).redact_event(event)
+        without = slow.setdefault(sid, SessionRedactor(accelerate=False)).redact_event(event)
         assert with_pf == without, event
-    assert next(iter(fast.values()))._prefilter is not None
+    redactor = next(iter(fast.values()))
+    assert redactor._prefilter is not None and all(cr.jit is not None for cr in redactor._rules)
+    assert redactor._memo.chosen.texts and redactor._memo.quiet_json.texts
+
+
+def test_pcre2_patterns_spell_out_pythons_spaces():
+    from python_assets.privacy.jit import ascii_pattern
+
+    assert ascii_pattern(r"a\s+b") == r"a[\x09-\x0d\x1c-\x20]+b"
+    assert ascii_pattern(r"[^\s@]+") == r"[^\x09-\x0d\x1c-\x20@]+"
+    assert ascii_pattern(r"[]\s]x\\s") == r"[]\x09-\x0d\x1c-\x20]x\\s"  # "\\s" is a backslash, then s
+    assert ascii_pattern(r"\S+") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("auth: bearer\x1cabcdEFGH12345678", "auth: bearer\x1c<BEARER_TOKEN_1>"),  # Python's \s: \x1c-\x1f too
+        ("password\x1f= hunter22x", "password\x1f= <SECRET_1>"),
+        ("token:\x0bsecretvalue1", "token:\x0b<SECRET_1>"),
+        ("ſecret: hunter22x", "ſecret: <SECRET_1>"),  # re.IGNORECASE folds ſ to s
+        ("aws_secret_access_key\x0b=\x1fwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+         "aws_secret_access_key\x0b=\x1f<SECRET_1>"),
+    ],
+)
+def test_odd_spaces_and_case_folds_still_redact(text, expected):
+    for accelerate in (True, False):
+        assert SessionRedactor(accelerate=accelerate).redact_text(text)[0] == expected

@@ -8,8 +8,10 @@ import functools
 import json
 import re
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from typing import NamedTuple
 
+from python_assets.privacy import jit
 from python_assets.privacy.rules import (
     CONTEXT_AFTER,
     CONTEXT_BEFORE,
@@ -41,8 +43,7 @@ _FOLD = str.maketrans("ıſ", "is")  # re.IGNORECASE matches them to i and s; lo
 _PYTHON_SPACES = bytes.maketrans(b"\x1c\x1d\x1e\x1f", b"    ")
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One replaced value: where its placeholder is in the redacted text (never the value itself)."""
 
     entity: str
@@ -53,17 +54,19 @@ class Finding:
 
 
 class _Compiled:
-    __slots__ = ("rule", "index", "regex", "context", "needs_context", "shared", "gate")
+    __slots__ = ("rule", "index", "regex", "jit", "context", "needs_context", "shared", "gate", "boosted")
 
     def __init__(self, rule: Rule, index: int, shared: bool):
         self.rule = rule
         self.index = index
         self.regex = re.compile(rule.pattern, rule.flags)
+        self.jit = jit.compile_ascii(rule.pattern, rule.flags, rule.group)  # None: re runs it
         words = "|".join(re.escape(w) for w in rule.context)
         self.context = re.compile(rf"(?<![A-Za-z0-9]){words}", re.IGNORECASE) if words else None
         self.needs_context = rule.score < REDACT_THRESHOLD
         self.shared = shared  # another rule has the same regex: run it once per text
         self.gate = _gate(rule.gate) if rule.gate else None
+        self.boosted = max(min(1.0, rule.score + CONTEXT_BOOST), 0.4)  # the score with a context word
 
 
 _GATES: dict[str, re.Pattern] = {}
@@ -114,19 +117,60 @@ class _Prefilter:
         return hits
 
 
+class _Memo:
+    """What the rules choose in a text seen before: system prompts, tool schemas and results, log boilerplate recur
+    across sessions, and what the rules find in a text does not depend on the session (only the placeholders do).
+    A text is kept the second time it is seen (a doorkeeper set of hashes), so one-off texts never push recurring
+    ones out; both are bounded, oldest out first."""
+
+    MAX_TEXTS = 1 << 14
+    MAX_SEEN = 1 << 18
+    MAX_CHARS = 4096
+
+    __slots__ = ("texts", "seen")
+
+    def __init__(self):
+        self.texts: OrderedDict[str, tuple] = OrderedDict()
+        self.seen: set[int] = set()
+
+    def put(self, text: str, value: tuple) -> None:
+        if len(text) > self.MAX_CHARS:
+            return
+        key = hash(text)
+        if key not in self.seen:
+            if len(self.seen) >= self.MAX_SEEN:
+                self.seen.clear()
+            self.seen.add(key)
+            return
+        if len(self.texts) >= self.MAX_TEXTS:
+            self.texts.popitem(last=False)
+        self.texts[text] = value
+
+
+class _Engine:
+    """A rule set compiled once: its regexes, its prefilter (None without Hyperscan) and the memos of what it chose
+    in recurring plain texts and which recurring JSON texts held nothing."""
+
+    __slots__ = ("rules", "prefilter", "chosen", "quiet_json")
+
+    def __init__(self, rules: tuple[Rule, ...]):
+        self.rules = _compile(rules)
+        try:
+            self.prefilter = _Prefilter(self.rules)
+        except ImportError:
+            self.prefilter = None
+        self.chosen = _Memo()
+        self.quiet_json = _Memo()
+
+
 @functools.lru_cache(maxsize=32)
-def _compiled(rules: tuple[Rule, ...]) -> tuple[tuple[_Compiled, ...], _Prefilter | None]:
-    """A rule set's compiled regexes and its prefilter (None without Hyperscan), built once per rule set."""
-    compiled = _compile(rules)
-    try:
-        return compiled, _Prefilter(compiled)
-    except ImportError:
-        return compiled, None
+def _engine(rules: tuple[Rule, ...]) -> _Engine:
+    return _Engine(rules)
 
 
 @functools.cache
-def _default() -> tuple[tuple[_Compiled, ...], _Prefilter | None]:
-    return _compiled(RULES)  # a session redactor per session: skip hashing the rules each time
+def _default() -> _Engine:
+    return _engine(RULES)  # a session redactor per session: skip hashing the rules each time
 
 
 def _normalize(entity: str, value: str) -> str:
@@ -150,9 +194,9 @@ def _shift(findings: list[Finding], by: int) -> list[Finding]:
     return [Finding(f.entity, f.rule, f.score, f.start + by, f.end + by) for f in findings]
 
 
-def _has_context(cr: _Compiled, text: str, m: re.Match) -> bool:
-    """A context word of the rule within CONTEXT_BEFORE characters before the match or CONTEXT_AFTER after it."""
-    ms, me = m.span()
+def _has_context(cr: _Compiled, text: str, ms: int, me: int) -> bool:
+    """A context word of the rule within CONTEXT_BEFORE characters before the match [ms, me) or CONTEXT_AFTER after
+    it."""
     return bool(cr.context.search(text, max(0, ms - CONTEXT_BEFORE), ms) or cr.context.search(
         text, me, me + CONTEXT_AFTER))
 
@@ -194,6 +238,29 @@ class _CheapChecks:
         return True
 
 
+def _select(text: str, found: list[tuple]) -> tuple:
+    """The candidates that win their overlaps and pass their checks, in text order, as (start, end, score, rule
+    index, value). Longest match wins an overlap, then the higher score, then the earlier start, then the rule
+    order. Placeholders already in the text are taken: redacting redacted text changes nothing."""
+    taken = [m.span() for m in PLACEHOLDER.finditer(text)] if "<" in text else []
+    found.sort(key=lambda c: (c[0] - c[1], -c[2], c[0], c[3]))
+    chosen = []
+    for s, e, score, index, value, check in found:
+        for ts, te in taken:
+            if s < te and ts < e:
+                break
+        else:  # overlaps nothing taken
+            if check is not None:
+                cr, around = check
+                if (around is not None and not _has_context(cr, text, *around)) or (
+                        cr.rule.validator is not None and not cr.rule.validator(value)):
+                    continue
+            taken.append((s, e))
+            chosen.append((s, e, score, index, value))
+    chosen.sort()
+    return tuple(chosen)
+
+
 MIN_REMEMBERED = 6  # shorter values ("1234") would match too much by themselves
 
 
@@ -201,10 +268,15 @@ class SessionRedactor:
     """Redacts one session: the same value gets the same placeholder everywhere in it, counting per entity from 1."""
 
     def __init__(self, rules: tuple[Rule, ...] = RULES, threshold: float = REDACT_THRESHOLD,
-                 prefilter: bool = True):
-        self._rules, self._prefilter = _default() if rules is RULES else _compiled(tuple(rules))
-        if not prefilter:
-            self._prefilter = None
+                 accelerate: bool = True):
+        """`accelerate=False` runs every rule's regex on every text, with no prefilter and no memo: the reference
+        the accelerated path must equal (tests/test_redaction_rules.py)."""
+        engine = _default() if rules is RULES else _engine(tuple(rules))
+        self._rules = engine.rules
+        self._prefilter = engine.prefilter if accelerate else None
+        self._jit = accelerate
+        # the memos hold what the default threshold chose
+        self._memo = engine if accelerate and threshold == REDACT_THRESHOLD else None
         self._threshold = threshold
         self._placeholders: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
@@ -223,74 +295,80 @@ class SessionRedactor:
     # --- plain text -------------------------------------------------------------------------------------------------
 
     def _candidates(self, text: str) -> list[tuple]:
-        """(start, end, score, rule index, value, check) of every match that can reach the threshold, overlapping
-        allowed. `check` (None: valid) is (compiled rule, match when a context word is still to be found), left
-        for `redact_text` to run on the matches that win their overlap: most generic token matches lie inside a
-        key a specific rule found, and are never validated or looked around."""
-        seen: dict[tuple[str, int], list[re.Match]] = {}
+        """(start, end, score, rule index, value, check) of every match of the rules that can reach the threshold,
+        overlapping allowed. `check` (None: valid) is (compiled rule, match when a context word is still to be
+        found), left for `_choose` to run on the matches that win their overlap: most generic token matches lie
+        inside a key a specific rule found, and are never validated or looked around."""
+        shared: dict[tuple[str, int], jit.Spans] = {}
         found = []
         possible = self._prefilter.rules(text) if self._prefilter is not None else None
         if possible is None:
             cheap = _CheapChecks(text)
             possible = {cr.index for cr in self._rules if cheap.may_match(cr)}
+        data = text.encode("ascii") if self._jit and text.isascii() else None
+        threshold = self._threshold
         for cr in self._rules:
             if cr.index not in possible:
                 continue
             rule = cr.rule
-            if cr.shared:
-                key = (rule.pattern, rule.flags)
-                matches = seen.get(key)
-                if matches is None:
-                    matches = seen[key] = list(cr.regex.finditer(text))
-            else:
-                matches = cr.regex.finditer(text)
-            boosted = max(min(1.0, rule.score + CONTEXT_BOOST), 0.4)
-            for m in matches:
-                start, end = m.span(rule.group)
-                if start < 0 or start == end:
-                    continue
-                value = m.group(rule.group)
-                if cr.needs_context:
-                    # counts only with a context word, at the boosted score: the word is looked for when the match
-                    # wins its overlap (below the threshold without it, it is nothing else meanwhile)
-                    if boosted >= self._threshold:
-                        found.append((start, end, boosted, cr.index, value, (cr, m)))
-                    continue
-                score = boosted if cr.context is not None and _has_context(cr, text, m) else rule.score
-                if score >= self._threshold:
-                    found.append((start, end, score, cr.index, value, (cr, None)))
+            spans = shared.get((rule.pattern, rule.flags)) if cr.shared else None
+            if spans is None:
+                if data is not None and cr.jit is not None:
+                    spans = cr.jit(data)
+                if spans is None:
+                    spans = [(*m.span(), *m.span(rule.group)) for m in cr.regex.finditer(text)]
+                if cr.shared:
+                    shared[(rule.pattern, rule.flags)] = spans
+            boosted = cr.boosted
+            if cr.needs_context:
+                # counts only with a context word, at the boosted score: the word is looked for when the match wins
+                # its overlap (below the threshold without it, it is nothing else meanwhile)
+                if boosted >= threshold:
+                    found.extend((start, end, boosted, cr.index, text[start:end], (cr, (ms, me)))
+                                 for ms, me, start, end in spans if start < end)
+                continue
+            for ms, me, start, end in spans:
+                if start < end:
+                    score = boosted if cr.context is not None and _has_context(cr, text, ms, me) else rule.score
+                    if score >= threshold:
+                        found.append((start, end, score, cr.index, text[start:end], (cr, None)))
+        return found
+
+    def _known_in(self, text: str) -> list[tuple]:
+        """Candidates for this session's remembered values where they recur in `text` (valid when first found)."""
+        found = []
         for value, (index, score) in self._known.items():
             at = text.find(value)
             while at >= 0:
-                found.append((at, at + len(value), score, index, value, None))  # valid when first found
+                found.append((at, at + len(value), score, index, value, None))
                 at = text.find(value, at + len(value))
         return found
+
+    def _choose(self, text: str) -> tuple:
+        """(start, end, score, rule index, value) of the values to replace in `text`, in text order, none overlapping.
+        What the rules choose is the same in every session: a recurring text's is taken from the memo when none of
+        this session's remembered values is in it."""
+        known = self._known_in(text) if self._known else None
+        memo = self._memo.chosen if self._memo is not None and not known else None
+        if memo is not None:
+            chosen = memo.texts.get(text)
+            if chosen is not None:
+                return chosen
+        found = self._candidates(text)
+        if known:
+            found += known
+        chosen = _select(text, found) if found else ()
+        if memo is not None:
+            memo.put(text, chosen)
+        return chosen
 
     def redact_text(self, text: str) -> tuple[str, list[Finding]]:
         """`text` with every finding replaced by its placeholder; findings point at the placeholders in the result."""
         if not text:
             return text, []
-        found = self._candidates(text)
-        if not found:
-            return text, []
-        # Placeholders already in the text are taken: redacting redacted text changes nothing.
-        taken = [m.span() for m in PLACEHOLDER.finditer(text)] if "<" in text else []
-        # Longest match wins an overlap, then the higher score, then the earlier start, then the rule order.
-        found.sort(key=lambda c: (c[0] - c[1], -c[2], c[0], c[3]))
-        chosen = []
-        for s, e, score, index, value, check in found:
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            if check is not None:
-                cr, m = check
-                if (m is not None and not _has_context(cr, text, m)) or (
-                        cr.rule.validator is not None and not cr.rule.validator(value)):
-                    continue
-            taken.append((s, e))
-            chosen.append((s, e, score, index, value))
+        chosen = self._choose(text)
         if not chosen:
             return text, []
-        chosen.sort()
         parts: list[str] = []
         findings: list[Finding] = []
         pos = 0  # in text
@@ -319,6 +397,12 @@ class SessionRedactor:
         head = text[0] if not text[0].isspace() else text.lstrip()[:1]
         if head not in ("{", "[", '"'):
             return self.redact_text(text)
+        # JSON text that held nothing holds nothing in any session, unless a value this session remembers is in
+        # one of its strings: there it shows verbatim when the text has no escapes.
+        quiet = self._memo.quiet_json if self._memo is not None else None
+        if quiet is not None and text in quiet.texts and not (
+                self._known and ("\\" in text or any(value in text for value in self._known))):
+            return text, []
         try:
             obj = json.loads(text, object_pairs_hook=_Pairs)
         except (ValueError, RecursionError):
@@ -327,7 +411,11 @@ class SessionRedactor:
             out, findings, changed = self._walk(obj, False)
         except RecursionError:
             return self.redact_text(text)
-        return (out, findings) if changed else (text, [])
+        if changed:
+            return out, findings
+        if quiet is not None:
+            quiet.put(text, ())
+        return text, []
 
     def _walk(self, node, secret_key: bool) -> tuple[str, list[Finding], bool]:
         """(JSON text of node with its string leaves redacted, findings in that text, whether anything changed)."""
