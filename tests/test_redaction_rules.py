@@ -233,7 +233,7 @@ def test_the_accelerated_path_changes_no_result(tmp_path):
         assert with_pf == without, event
     redactor = next(iter(fast.values()))
     assert redactor._prefilter is not None and all(cr.jit is not None for cr in redactor._rules)
-    assert redactor._memo.chosen.texts and redactor._memo.quiet_json.texts
+    assert redactor._memo.found.texts and redactor._memo.quiet_json.texts
 
 
 def test_pcre2_patterns_spell_out_pythons_spaces():

@@ -86,9 +86,12 @@ def compile_ascii(pattern: str, flags: int, group: int) -> Callable[[bytes], Spa
     def spans(data: bytes) -> Spans | None:
         out: Spans = []
         try:
-            for match, _, _ in generate(code, data, len(data), 0, context):
-                start, end = span(match, data, 0)
-                out.append((start, end, *span(match, data, group)) if group else (start, end, start, end))
+            if group:
+                for match, _, _ in generate(code, data, len(data), 0, context):
+                    out.append(span(match, data, 0) + span(match, data, group))
+            else:
+                for match, _, _ in generate(code, data, len(data), 0, context):
+                    out.append(span(match, data, 0) * 2)
         except Exception:  # noqa: BLE001 - a match or JIT-stack limit on a pathological text: re finds them
             return None
         return out

@@ -31,6 +31,8 @@ JSON_FIELDS = ("tool_arguments", "tool_result", "metadata")
 _ENTITY_ALTERNATION = "|".join(sorted(ENTITIES, key=len, reverse=True))
 PLACEHOLDER = re.compile(rf"<(?:{_ENTITY_ALTERNATION})_\d+>")
 _SECRET_KEY = re.compile(SECRET_KEY_PATTERN)
+# A JSON string (escapes included) and, when it is an object key, the colon after it and the space up to the value.
+_JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:\s*)?', re.DOTALL)
 _DIGITS = b"0123456789"
 # Token characters become "a" and everything else a space, so a run of N of them is a bytes `in` test.
 _TOKEN_SHAPE = bytes(
@@ -64,7 +66,7 @@ class _Compiled:
         words = "|".join(re.escape(w) for w in rule.context)
         self.context = re.compile(rf"(?<![A-Za-z0-9]){words}", re.IGNORECASE) if words else None
         self.needs_context = rule.score < REDACT_THRESHOLD
-        self.shared = shared  # another rule has the same regex: run it once per text
+        self.shared = (rule.pattern, rule.flags) if shared else None  # another rule has the same regex: run it once
         self.gate = _gate(rule.gate) if rule.gate else None
         self.boosted = max(min(1.0, rule.score + CONTEXT_BOOST), 0.4)  # the score with a context word
 
@@ -102,8 +104,9 @@ class _Prefilter:
         self._new_scratch = lambda: hyperscan.Scratch(self._db)
         self._local = threading.local()  # a scratch space serves one scan at a time: one per thread
 
-    def rules(self, text: str) -> set[int] | None:
-        """The indexes of the rules that may match `text`; None when it cannot tell (then every rule runs)."""
+    def rules(self, text: str) -> list[int] | None:
+        """The indexes of the rules that may match `text`, in order; None when it cannot tell (then every rule
+        runs)."""
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: not UTF-8, which Hyperscan's UTF-8 mode requires
@@ -111,14 +114,16 @@ class _Prefilter:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._new_scratch()
-        hits: set[int] = set()
+        hits: list[int] = []  # each rule reports once (single-match mode)
         self._db.scan(data.translate(_PYTHON_SPACES),
-                      match_event_handler=lambda index, start, end, flags, context: hits.add(index), scratch=scratch)
+                      match_event_handler=lambda index, start, end, flags, context: hits.append(index),
+                      scratch=scratch)
+        hits.sort()
         return hits
 
 
 class _Memo:
-    """What the rules choose in a text seen before: system prompts, tool schemas and results, log boilerplate recur
+    """What the rules find in a text seen before: system prompts, tool schemas and results, log boilerplate recur
     across sessions, and what the rules find in a text does not depend on the session (only the placeholders do).
     A text is kept the second time it is seen (a doorkeeper set of hashes), so one-off texts never push recurring
     ones out; both are bounded, oldest out first."""
@@ -130,10 +135,10 @@ class _Memo:
     __slots__ = ("texts", "seen")
 
     def __init__(self):
-        self.texts: OrderedDict[str, tuple] = OrderedDict()
+        self.texts: OrderedDict[str, object] = OrderedDict()
         self.seen: set[int] = set()
 
-    def put(self, text: str, value: tuple) -> None:
+    def put(self, text: str, value: object) -> None:
         if len(text) > self.MAX_CHARS:
             return
         key = hash(text)
@@ -148,10 +153,10 @@ class _Memo:
 
 
 class _Engine:
-    """A rule set compiled once: its regexes, its prefilter (None without Hyperscan) and the memos of what it chose
+    """A rule set compiled once: its regexes, its prefilter (None without Hyperscan) and the memos of what it finds
     in recurring plain texts and which recurring JSON texts held nothing."""
 
-    __slots__ = ("rules", "prefilter", "chosen", "quiet_json")
+    __slots__ = ("rules", "prefilter", "found", "quiet_json")
 
     def __init__(self, rules: tuple[Rule, ...]):
         self.rules = _compile(rules)
@@ -159,7 +164,7 @@ class _Engine:
             self.prefilter = _Prefilter(self.rules)
         except ImportError:
             self.prefilter = None
-        self.chosen = _Memo()
+        self.found = _Memo()
         self.quiet_json = _Memo()
 
 
@@ -184,14 +189,6 @@ def _normalize(entity: str, value: str) -> str:
 
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-class _Pairs(list):
-    """A JSON object as its (key, value) pairs: keeps key order and duplicate keys through a rewrite."""
-
-
-def _shift(findings: list[Finding], by: int) -> list[Finding]:
-    return [Finding(f.entity, f.rule, f.score, f.start + by, f.end + by) for f in findings]
 
 
 def _has_context(cr: _Compiled, text: str, ms: int, me: int) -> bool:
@@ -304,21 +301,21 @@ class SessionRedactor:
         possible = self._prefilter.rules(text) if self._prefilter is not None else None
         if possible is None:
             cheap = _CheapChecks(text)
-            possible = {cr.index for cr in self._rules if cheap.may_match(cr)}
+            possible = [cr.index for cr in self._rules if cheap.may_match(cr)]
         data = text.encode("ascii") if self._jit and text.isascii() else None
         threshold = self._threshold
-        for cr in self._rules:
-            if cr.index not in possible:
-                continue
+        rules = self._rules
+        for index in possible:
+            cr = rules[index]
             rule = cr.rule
-            spans = shared.get((rule.pattern, rule.flags)) if cr.shared else None
+            spans = shared.get(cr.shared) if cr.shared else None
             if spans is None:
                 if data is not None and cr.jit is not None:
                     spans = cr.jit(data)
                 if spans is None:
                     spans = [(*m.span(), *m.span(rule.group)) for m in cr.regex.finditer(text)]
                 if cr.shared:
-                    shared[(rule.pattern, rule.flags)] = spans
+                    shared[cr.shared] = spans
             boosted = cr.boosted
             if cr.needs_context:
                 # counts only with a context word, at the boosted score: the word is looked for when the match wins
@@ -346,21 +343,24 @@ class SessionRedactor:
 
     def _choose(self, text: str) -> tuple:
         """(start, end, score, rule index, value) of the values to replace in `text`, in text order, none overlapping.
-        What the rules choose is the same in every session: a recurring text's is taken from the memo when none of
-        this session's remembered values is in it."""
+        What the rules find in a text is the same in every session: a recurring text's candidates, and what wins
+        among them, come from the memo; this session's remembered values found in the text join the candidates."""
         known = self._known_in(text) if self._known else None
-        memo = self._memo.chosen if self._memo is not None and not known else None
-        if memo is not None:
-            chosen = memo.texts.get(text)
-            if chosen is not None:
-                return chosen
-        found = self._candidates(text)
+        if self._memo is None:
+            found = self._candidates(text)
+            if known:
+                found += known
+            return _select(text, found) if found else ()
+        memo = self._memo.found
+        entry = memo.texts.get(text)
+        if entry is None:
+            entry = [tuple(self._candidates(text)), None]  # [the rules' candidates, what wins among them alone]
+            memo.put(text, entry)
         if known:
-            found += known
-        chosen = _select(text, found) if found else ()
-        if memo is not None:
-            memo.put(text, chosen)
-        return chosen
+            return _select(text, [*entry[0], *known])
+        if entry[1] is None:
+            entry[1] = _select(text, list(entry[0])) if entry[0] else ()
+        return entry[1]
 
     def redact_text(self, text: str) -> tuple[str, list[Finding]]:
         """`text` with every finding replaced by its placeholder; findings point at the placeholders in the result."""
@@ -390,8 +390,9 @@ class SessionRedactor:
     # --- JSON text --------------------------------------------------------------------------------------------------
 
     def redact_json_text(self, text: str) -> tuple[str, list[Finding]]:
-        """Redacts the string leaves of JSON text (not keys) and re-serializes it, key order kept, so it stays valid
-        JSON; a leaf that is itself JSON text is redacted the same way. Text that is not JSON is redacted as text."""
+        """Redacts the string leaves of JSON text (not keys) where they stand, so it stays valid JSON with its own
+        formatting, key order and duplicate keys; a leaf that is itself JSON text is redacted the same way. Text that
+        is not JSON is redacted as text."""
         if not text:
             return text, []
         head = text[0] if not text[0].isspace() else text.lstrip()[:1]
@@ -404,67 +405,50 @@ class SessionRedactor:
                 self._known and ("\\" in text or any(value in text for value in self._known))):
             return text, []
         try:
-            obj = json.loads(text, object_pairs_hook=_Pairs)
+            json.loads(text)
         except (ValueError, RecursionError):
             return self.redact_text(text)
-        try:
-            out, findings, changed = self._walk(obj, False)
-        except RecursionError:
-            return self.redact_text(text)
-        if changed:
-            return out, findings
+        parts: list[str] = []
+        findings: list[Finding] = []
+        pos = out_len = 0  # in text, in the output
+        value_at = -1  # where the string value of the last key would start
+        secret_key = False
+        # In valid JSON every quote outside a string opens one: the tokens are its strings, in order.
+        for m in _JSON_STRING.finditer(text):
+            raw = m.group(1)
+            string = json.loads(text[m.start(): m.end(1) + 1]) if "\\" in raw else raw
+            if m.group(2) is not None:  # an object key
+                value_at, secret_key = m.end(), _SECRET_KEY.match(string) is not None
+                continue
+            red, leaf_findings = self._leaf(string, secret_key and m.start() == value_at)
+            if not leaf_findings:
+                continue
+            start = m.start()
+            parts.append(text[pos:start])
+            out_len += start - pos
+            # Placeholders need no escaping, so only the text before each one moves when it is JSON-encoded.
+            for f in leaf_findings:
+                at = out_len + len(_dumps(red[: f.start])) - 1
+                findings.append(Finding(f.entity, f.rule, f.score, at, at + f.end - f.start))
+            encoded = _dumps(red)
+            parts.append(encoded)
+            out_len += len(encoded)
+            pos = m.end()
+        if findings:
+            parts.append(text[pos:])
+            return "".join(parts), findings
         if quiet is not None:
             quiet.put(text, ())
         return text, []
 
-    def _walk(self, node, secret_key: bool) -> tuple[str, list[Finding], bool]:
-        """(JSON text of node with its string leaves redacted, findings in that text, whether anything changed)."""
-        if isinstance(node, str):
-            return self._leaf(node, secret_key)
-        if isinstance(node, _Pairs):
-            opening, pairs = "{", node
-        elif isinstance(node, list):
-            opening, pairs = "[", ((None, v) for v in node)
-        else:
-            return _dumps(node), [], False
-        parts = [opening]
-        pos = 1
-        findings: list[Finding] = []
-        changed = False
-        for i, (key, value) in enumerate(pairs):
-            if i:
-                parts.append(", ")
-                pos += 2
-            if key is not None:
-                head = _dumps(key) + ": "
-                parts.append(head)
-                pos += len(head)
-            sub, sub_findings, sub_changed = self._walk(value, key is not None and bool(_SECRET_KEY.match(key)))
-            if sub_changed:
-                changed = True
-                findings.extend(_shift(sub_findings, pos))
-            parts.append(sub)
-            pos += len(sub)
-        parts.append("}" if opening == "{" else "]")
-        return "".join(parts), findings, changed
-
-    def _leaf(self, value: str, secret_key: bool) -> tuple[str, list[Finding], bool]:
+    def _leaf(self, value: str, secret_key: bool) -> tuple[str, list[Finding]]:
+        """A JSON string's value redacted, and findings in that value."""
         if secret_key and assigned_secret(value) and not PLACEHOLDER.fullmatch(value):
             ph = self.placeholder("SECRET", value)
-            return _dumps(ph), [Finding("SECRET", _JSON_KEY_RULE, 0.8, 1, 1 + len(ph))], True
-        stripped = value.lstrip()[:1]
-        if stripped in ("{", "["):
-            red, findings = self.redact_json_text(value)
-        else:
-            red, findings = self.redact_text(value)
-        if not findings:
-            return _dumps(value), [], False
-        # Placeholders need no escaping, so only the text before each one moves when it is JSON-encoded.
-        moved = []
-        for f in findings:
-            start = len(_dumps(red[: f.start])) - 1
-            moved.append(Finding(f.entity, f.rule, f.score, start, start + f.end - f.start))
-        return _dumps(red), moved, True
+            return ph, [Finding("SECRET", _JSON_KEY_RULE, 0.8, 0, len(ph))]
+        if value.lstrip()[:1] in ("{", "["):
+            return self.redact_json_text(value)
+        return self.redact_text(value)
 
     # --- events -----------------------------------------------------------------------------------------------------
 
