@@ -10,6 +10,7 @@ events/s with a peak under 2 GiB. Not a test: it prints, it does not assert.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
@@ -40,33 +41,34 @@ def _pipeline(root: str, redact: bool, out) -> None:
     pa.set_io_thread_count(1)
     from python_assets.logs import ingest
     from python_assets.logs.silver import REDACTED_SCHEMA
-    from python_assets.privacy.redact import SessionRedactor
+    from python_assets.privacy.redact import SessionRedactor, collector_paused
 
     t0 = time.perf_counter()
     events = quarantined = findings = 0
     rows: list[dict] = []
-    for file in _log_files(Path(root)):
-        result = ingest.FileResult(file)
-        redactors: dict[str, SessionRedactor] = {}  # a session's placeholders; the corpus keeps sessions in a file
-        for item in ingest.read_file(file, result):
-            if not isinstance(item, dict):
-                quarantined += 1
-                continue
-            events += 1
-            if redact:
-                redactor = redactors.get(item["session_id"])
-                if redactor is None:
-                    redactor = redactors[item["session_id"]] = SessionRedactor()
-                item, found = redactor.redact_event(item)
-                item.pop("user_id", None)
-                item["redactions"] = n = sum(len(f) for f in found.values())
-                findings += n
-                rows.append(item)
-                if len(rows) >= BATCH:
-                    pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
-                    rows = []
-    if rows:
-        pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
+    with collector_paused() if redact else contextlib.nullcontext():  # as silver.redact_events, around a batch
+        for file in _log_files(Path(root)):
+            result = ingest.FileResult(file)
+            redactors: dict[str, SessionRedactor] = {}  # a session's placeholders; the corpus keeps sessions in a file
+            for item in ingest.read_file(file, result):
+                if not isinstance(item, dict):
+                    quarantined += 1
+                    continue
+                events += 1
+                if redact:
+                    redactor = redactors.get(item["session_id"])
+                    if redactor is None:
+                        redactor = redactors[item["session_id"]] = SessionRedactor()
+                    item, found = redactor.redact_event(item)
+                    item.pop("user_id", None)
+                    item["redactions"] = n = sum(len(f) for f in found.values())
+                    findings += n
+                    rows.append(item)
+                    if len(rows) >= BATCH:
+                        pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
+                        rows = []
+        if rows:
+            pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
     seconds = time.perf_counter() - t0
     out.send({"events": events, "quarantined": quarantined, "findings": findings, "seconds": seconds,
               "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})

@@ -19,7 +19,7 @@ from python_assets.lake import tables
 from python_assets.logs import events as ev
 from python_assets.logs import ingest
 from python_assets.logs.units import LINEAGE_SCHEMA, UNIT_SCHEMA, lineage_table, segment, units_table
-from python_assets.privacy.redact import SessionRedactor
+from python_assets.privacy.redact import SessionRedactor, collector_paused
 
 EVENTS_REDACTED = "silver/logs/events_redacted"
 PII_AUDIT = "silver/logs/pii_audit"
@@ -122,18 +122,19 @@ def redact_events(raw_events: pa.Table) -> tuple[pa.Table, pa.Table]:
     One SessionRedactor per session, so a value keeps its placeholder across the session's events."""
     redactors: dict[str, SessionRedactor] = {}
     out, audit = [], []
-    for row in raw_events.to_pylist():
-        redactor = redactors.get(row["session_id"])
-        if redactor is None:
-            redactor = redactors[row["session_id"]] = SessionRedactor()
-        red, found = redactor.redact_event(row)
-        red.pop("user_id", None)
-        red["redactions"] = sum(len(f) for f in found.values())
-        out.append(red)
-        for field, findings in found.items():
-            audit.extend({"event_id": row["event_id"], "session_id": row["session_id"], "source": row["source"],
-                          "field": field, "entity": f.entity, "recognizer": f.rule, "score": f.score,
-                          "start": f.start, "end": f.end} for f in findings)
+    with collector_paused():
+        for row in raw_events.to_pylist():
+            redactor = redactors.get(row["session_id"])
+            if redactor is None:
+                redactor = redactors[row["session_id"]] = SessionRedactor()
+            red, found = redactor.redact_event(row)
+            red.pop("user_id", None)
+            red["redactions"] = sum(len(f) for f in found.values())
+            out.append(red)
+            for field, findings in found.items():
+                audit.extend({"event_id": row["event_id"], "session_id": row["session_id"], "source": row["source"],
+                              "field": field, "entity": f.entity, "recognizer": f.rule, "score": f.score,
+                              "start": f.start, "end": f.end} for f in findings)
     return pa.Table.from_pylist(out, REDACTED_SCHEMA), pa.Table.from_pylist(audit, AUDIT_SCHEMA)
 
 
