@@ -33,7 +33,8 @@ help:
 	@echo "make bench  - benchmarks, figures printed (BENCH=roster, adoption or logs for one)"
 
 # torch first, pinned: its CPU wheel lies on local disk; left to the resolver it pulls a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# setup.py builds the C core of redaction (python_assets/privacy/_core.c): a change there reinstalls
+$(STAMP): pyproject.toml setup.py python_assets/privacy/_core.c
 	@echo "==> creating $(VENV) and installing (first time only, a few minutes)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -U pip 2>&1 | { $(PIP_QUIET); }

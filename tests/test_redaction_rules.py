@@ -1,6 +1,7 @@
 """The rule-based redaction layer: every rule's positives and negatives, session placeholders, JSON, offsets."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -233,7 +234,16 @@ def test_the_accelerated_path_changes_no_result(tmp_path):
         assert with_pf == without, event
     redactor = next(iter(fast.values()))
     assert redactor._prefilter is not None and all(cr.jit is not None for cr in redactor._rules)
-    assert redactor._memo.found.texts and redactor._memo.quiet_json.texts
+    assert redactor._memo.found.texts and redactor._memo.quiet_json.texts  # non-ASCII and JSON texts recurred
+    if redactor._memo.core is not None:
+        assert redactor._memo.chosen.texts  # ASCII texts went through the C core, and recurred
+
+
+@pytest.mark.skipif(not (shutil.which("cc") or shutil.which("gcc")), reason="no C compiler: redaction runs in Python")
+def test_the_c_core_is_built_where_a_compiler_is():
+    from python_assets.privacy import redact
+
+    assert redact._default().core is not None, "pip install did not build python_assets/privacy/_core.c (setup.py)"
 
 
 def test_pcre2_patterns_spell_out_pythons_spaces():

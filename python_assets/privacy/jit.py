@@ -97,3 +97,25 @@ def compile_ascii(pattern: str, flags: int, group: int) -> Callable[[bytes], Spa
         return out
 
     return spans
+
+
+def compile_core(rules, placeholder: str, threshold: float, before: int, after: int):
+    """The C core (_core.c) for these compiled rules: what they choose in an ASCII text, in one call; None where it
+    is not built, or a pattern is not translated."""
+    try:
+        from python_assets.privacy import _core
+    except ImportError:
+        return None
+    spec = []
+    for cr in rules:
+        pattern = ascii_pattern(cr.rule.pattern)
+        context = ascii_pattern(cr.context.pattern) if cr.context is not None else None
+        if pattern is None or (cr.context is not None and context is None) or cr.rule.flags & ~re.IGNORECASE:
+            return None
+        spec.append((pattern.encode("ascii"), bool(cr.rule.flags & re.IGNORECASE), cr.rule.group, cr.rule.score,
+                     cr.boosted, cr.needs_context, context.encode("ascii") if context is not None else None,
+                     cr.rule.validator))
+    marker = ascii_pattern(placeholder)
+    if marker is None:
+        return None
+    return _core.Core(spec, marker.encode("ascii"), threshold, before, after)

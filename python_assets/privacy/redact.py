@@ -24,6 +24,7 @@ from python_assets.privacy.rules import (
     SECRET_KEY_PATTERN,
     Rule,
     assigned_secret,
+    digits_of,
 )
 
 # In schema order, so placeholder numbers follow the order the fields are stored in.
@@ -34,6 +35,7 @@ _ENTITY_ALTERNATION = "|".join(sorted(ENTITIES, key=len, reverse=True))
 PLACEHOLDER = re.compile(rf"<(?:{_ENTITY_ALTERNATION})_\d+>")
 _SECRET_KEY = re.compile(SECRET_KEY_PATTERN)
 # A JSON string (escapes included) and, when it is an object key, the colon after it and the space up to the value.
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what json.dumps(..., ensure_ascii=False) writes otherwise
 _JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:\s*)?', re.DOTALL)
 _DIGITS = b"0123456789"
 # Token characters become "a" and everything else a space, so a run of N of them is a bytes `in` test.
@@ -158,7 +160,7 @@ class _Engine:
     """A rule set compiled once: its regexes, its prefilter (None without Hyperscan) and the memos of what it finds
     in recurring plain texts and which recurring JSON texts held nothing."""
 
-    __slots__ = ("rules", "prefilter", "found", "quiet_json")
+    __slots__ = ("rules", "prefilter", "core", "found", "chosen", "quiet_json")
 
     def __init__(self, rules: tuple[Rule, ...]):
         self.rules = _compile(rules)
@@ -166,7 +168,9 @@ class _Engine:
             self.prefilter = _Prefilter(self.rules)
         except ImportError:
             self.prefilter = None
-        self.found = _Memo()
+        self.core = jit.compile_core(self.rules, PLACEHOLDER.pattern, REDACT_THRESHOLD, CONTEXT_BEFORE, CONTEXT_AFTER)
+        self.found = _Memo()  # the rules' candidates in a recurring text (Python's path)
+        self.chosen = _Memo()  # what the rules chose in a recurring ASCII text (the C core's path)
         self.quiet_json = _Memo()
 
 
@@ -185,7 +189,7 @@ def _normalize(entity: str, value: str) -> str:
     if entity == "EMAIL_ADDRESS":
         return value.lower()
     if entity in ("PHONE_NUMBER", "CREDIT_CARD"):
-        return "".join(ch for ch in value if ch.isdigit())
+        return digits_of(value)
     return value
 
 
@@ -370,6 +374,18 @@ class SessionRedactor:
             if known:
                 found += known
             return _select(text, found, self._rules) if found else ()
+        core = self._memo.core
+        if core is not None and text.isascii():
+            if not known:
+                chosen = self._memo.chosen.texts.get(text)
+                if chosen is not None:
+                    return chosen
+            possible = self._prefilter.rules(text) if self._prefilter is not None else list(range(len(self._rules)))
+            chosen = core.choose(text.encode("ascii"), possible, [k[:5] for k in known] if known else [])
+            if chosen is not None:  # None: PCRE2 gave up on this text (a limit); Python's re redoes it
+                if not known:
+                    self._memo.chosen.put(text, chosen)
+                return chosen
         memo = self._memo.found
         entry = memo.texts.get(text)
         if entry is None:
@@ -445,11 +461,13 @@ class SessionRedactor:
             start = m.start()
             parts.append(text[pos:start])
             out_len += start - pos
-            # Placeholders need no escaping, so only the text before each one moves when it is JSON-encoded.
+            # Placeholders need no escaping, so only the text before each one moves when it is JSON-encoded (by
+            # the opening quote alone where nothing in it is escaped).
+            plain = _JSON_ESCAPED.search(red) is None
             for f in leaf_findings:
-                at = out_len + len(_dumps(red[: f.start])) - 1
+                at = out_len + (f.start + 1 if plain else len(_dumps(red[: f.start])) - 1)
                 findings.append(Finding(f.entity, f.rule, f.score, at, at + f.end - f.start))
-            encoded = _dumps(red)
+            encoded = f'"{red}"' if plain else _dumps(red)
             parts.append(encoded)
             out_len += len(encoded)
             pos = m.end()

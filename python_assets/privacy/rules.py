@@ -42,7 +42,13 @@ class Rule:
 # --- validators -----------------------------------------------------------------------------------------------------
 
 
+_NOT_ASCII_DIGITS = re.compile(r"[^0-9]+")
+
+
 def digits_of(value: str) -> str:
+    """The digits of value, in order (str.isdigit: on ASCII text, 0-9)."""
+    if value.isascii():
+        return _NOT_ASCII_DIGITS.sub("", value)
     return "".join(ch for ch in value if ch.isdigit())
 
 
