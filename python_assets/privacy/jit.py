@@ -1,12 +1,14 @@
-"""The rules' regexes run by PCRE2's JIT on ASCII text: about 5x Python's `re` on log text (bench/logs.py).
+"""The redaction rules' regexes run by PCRE2's JIT on ASCII text: about 5x Python's `re` on log text.
 
 Only where the two engines mean the same thing: an ASCII subject, where `\\d`, `\\w`, `\\b` and case folding agree,
-and with `\\s` written out as Python's (it also matches \\x1c-\\x1f). Non-ASCII text, a pattern this cannot translate,
-a match that hits a PCRE2 limit, or no pcre2 installed: Python's `re` runs instead and finds the same matches, more
-slowly (tests/test_redaction_rules.py compares the two on a PII-dense corpus).
-
-It calls `pcre2._cy`, the binding's Cython layer, with the version pinned in pyproject.toml: the public `finditer`
-wraps every match in Python objects that cost more than the match itself.
+and with `\\s` written out as Python's (it also matches \\x1c-\\x1f). Two ways in:
+- `compile_core`: the C core (`_core.c`, built by setup.py where a compiler is) that also resolves overlaps, looks
+  for context words and calls the validators, one call per text;
+- `compile_ascii`: one rule's matches through the pcre2 binding, where the C core is not built. It calls
+  `pcre2._cy`, the binding's Cython layer, with the version pinned in pyproject.toml: the public `finditer` wraps
+  every match in Python objects that cost more than the match itself.
+Non-ASCII text, a pattern this cannot translate, a match that hits a PCRE2 limit, or no pcre2: Python's `re` runs
+instead and finds the same matches, more slowly (tests/test_redaction_rules.py compares the paths).
 """
 
 from __future__ import annotations

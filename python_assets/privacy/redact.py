@@ -34,8 +34,8 @@ JSON_FIELDS = ("tool_arguments", "tool_result", "metadata")
 _ENTITY_ALTERNATION = "|".join(sorted(ENTITIES, key=len, reverse=True))
 PLACEHOLDER = re.compile(rf"<(?:{_ENTITY_ALTERNATION})_\d+>")
 _SECRET_KEY = re.compile(SECRET_KEY_PATTERN)
-# A JSON string (escapes included) and, when it is an object key, the colon after it and the space up to the value.
 _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what json.dumps(..., ensure_ascii=False) writes otherwise
+# A JSON string (escapes included) and, when it is an object key, the colon after it and the space up to the value.
 _JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:\s*)?', re.DOTALL)
 _DIGITS = b"0123456789"
 # Token characters become "a" and everything else a space, so a run of N of them is a bytes `in` test.
@@ -127,7 +127,7 @@ class _Prefilter:
 
 
 class _Memo:
-    """What the rules find in a text seen before: system prompts, tool schemas and results, log boilerplate recur
+    """A result per text for texts seen before: system prompts, tool schemas and results, log boilerplate recur
     across sessions, and what the rules find in a text does not depend on the session (only the placeholders do).
     A text is kept the second time it is seen (a doorkeeper set of hashes), so one-off texts never push recurring
     ones out; both are bounded, oldest out first."""
