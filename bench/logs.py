@@ -11,6 +11,7 @@ events/s with a peak under 2 GiB. Not a test: it prints, it does not assert.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import resource
@@ -45,30 +46,30 @@ def _pipeline(root: str, redact: bool, out) -> None:
 
     t0 = time.perf_counter()
     events = quarantined = findings = 0
-    rows: list[dict] = []
     with collector_paused() if redact else contextlib.nullcontext():  # as silver.redact_events, around a batch
         for file in _log_files(Path(root)):
             result = ingest.FileResult(file)
             redactors: dict[str, SessionRedactor] = {}  # a session's placeholders; the corpus keeps sessions in a file
-            for item in ingest.read_file(file, result):
-                if not isinstance(item, dict):
-                    quarantined += 1
+            items = ingest.read_file(file, result)
+            # parsed a batch at a time, then redacted, as silver redacts a batch it reads from raw_events (parsing
+            # and redacting each event in turn measured ~15% slower here)
+            while batch := list(itertools.islice(items, BATCH)):
+                rows = [item for item in batch if isinstance(item, dict)]
+                quarantined += len(batch) - len(rows)
+                events += len(rows)
+                del batch  # each raw row goes as its redacted copy replaces it
+                if not redact:
                     continue
-                events += 1
-                if redact:
+                for i, item in enumerate(rows):
                     redactor = redactors.get(item["session_id"])
                     if redactor is None:
                         redactor = redactors[item["session_id"]] = SessionRedactor()
-                    item, found = redactor.redact_event(item)
-                    item.pop("user_id", None)
-                    item["redactions"] = n = sum(len(f) for f in found.values())
+                    red, found = redactor.redact_event(item)
+                    red.pop("user_id", None)
+                    red["redactions"] = n = sum(len(f) for f in found.values())
                     findings += n
-                    rows.append(item)
-                    if len(rows) >= BATCH:
-                        pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
-                        rows = []
-        if rows:
-            pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
+                    rows[i] = red
+                pa.RecordBatch.from_pylist(rows, REDACTED_SCHEMA)
     seconds = time.perf_counter() - t0
     out.send({"events": events, "quarantined": quarantined, "findings": findings, "seconds": seconds,
               "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
