@@ -53,7 +53,10 @@ def digits_of(value: str) -> str:
 
 
 def luhn_ok(value: str) -> bool:
-    digits = digits_of(value)
+    return _luhn_digits_ok(digits_of(value))
+
+
+def _luhn_digits_ok(digits: str) -> bool:
     if not 12 <= len(digits) <= 19 or len(set(digits)) == 1:
         return False
     total = 0
@@ -67,13 +70,14 @@ def luhn_ok(value: str) -> bool:
 
 def card_ok(value: str) -> bool:
     """13-19 digits, Luhn-valid, and the separators (if any) are all the same kind."""
-    return 13 <= len(digits_of(value)) <= 19 and not (" " in value and "-" in value) and luhn_ok(value)
+    digits = digits_of(value)
+    return 13 <= len(digits) <= 19 and not (" " in value and "-" in value) and _luhn_digits_ok(digits)
 
 
 def short_card_ok(value: str) -> bool:
     """12-digit Maestro numbers (50, 56-69 prefixes); only ever accepted with card context."""
     digits = digits_of(value)
-    return len(digits) == 12 and (digits[:2] == "50" or "56" <= digits[:2] <= "69") and luhn_ok(digits)
+    return len(digits) == 12 and (digits[:2] == "50" or "56" <= digits[:2] <= "69") and _luhn_digits_ok(digits)
 
 
 def ipv4_ok(value: str) -> bool:
@@ -151,21 +155,29 @@ _DATE_START = re.compile(
 )
 
 
-def phone_ok(value: str) -> bool:
-    """7-15 digits (the extension not counted), not a date, not a dotted quad, not an epoch timestamp."""
-    main = re.split(r"\s*(?:x|ext\.?)\s*", value.lower(), maxsplit=1)[0]
+_EXTENSION = re.compile(r"\s*(?:x|ext\.?)\s*")
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _phone_digits(value: str) -> str | None:
+    """The digits of a phone number without its extension: 7-15 of them, not a date, not a dotted quad, not an epoch
+    timestamp; None for what is not a phone number."""
+    main = _EXTENSION.split(value.lower(), maxsplit=1)[0]
     digits = digits_of(main)
-    if not 7 <= len(digits) <= 15 or _DATE_START.match(main):
-        return False
-    if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", main):
-        return False
+    if not 7 <= len(digits) <= 15 or _DATE_START.match(main) or _DOTTED_QUAD.fullmatch(main):
+        return None
     if main.isdigit() and digits[0] == "1" and len(digits) in (10, 13):  # epoch seconds / milliseconds
-        return False
-    return True
+        return None
+    return digits
+
+
+def phone_ok(value: str) -> bool:
+    return _phone_digits(value) is not None
 
 
 def intl_phone_ok(value: str) -> bool:
-    return phone_ok(value) and 8 <= len(digits_of(re.split(r"\s*(?:x|ext\.?)\s*", value.lower())[0])) <= 15
+    digits = _phone_digits(value)
+    return digits is not None and len(digits) >= 8
 
 
 # --- the rules ------------------------------------------------------------------------------------------------------
