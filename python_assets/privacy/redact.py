@@ -288,14 +288,15 @@ class SessionRedactor:
 
     def __init__(self, rules: tuple[Rule, ...] = RULES, threshold: float = REDACT_THRESHOLD,
                  accelerate: bool = True):
-        """`accelerate=False` runs every rule's regex on every text, with no prefilter and no memo: the reference
-        the accelerated path must equal (tests/test_redaction_rules.py)."""
+        """`accelerate=False` runs every rule's Python regex on every text, with no prefilter, no PCRE2 and no memo:
+        the reference the accelerated path must equal (tests/test_redaction_rules.py)."""
         engine = _default() if rules is RULES else _engine(tuple(rules))
         self._rules = engine.rules
         self._prefilter = engine.prefilter if accelerate else None
-        self._jit = accelerate
+        self._accelerate = accelerate
         # the memos hold what the default threshold chose
         self._memo = engine if accelerate and threshold == REDACT_THRESHOLD else None
+        self._all = list(range(len(self._rules)))
         self._threshold = threshold
         self._placeholders: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
@@ -322,10 +323,12 @@ class SessionRedactor:
         shared: dict[tuple[str, int], jit.Spans] = {}
         found = []
         possible = self._prefilter.rules(text) if self._prefilter is not None else None
-        if possible is None:
+        if possible is None and self._accelerate:
             cheap = _CheapChecks(text)
             possible = [cr.index for cr in self._rules if cheap.may_match(cr)]
-        data = text.encode("ascii") if self._jit and text.isascii() else None
+        elif possible is None:
+            possible = self._all
+        data = text.encode("ascii") if self._accelerate and text.isascii() else None
         threshold = self._threshold
         rules = self._rules
         for index in possible:
@@ -380,8 +383,8 @@ class SessionRedactor:
                 chosen = self._memo.chosen.texts.get(text)
                 if chosen is not None:
                     return chosen
-            possible = self._prefilter.rules(text) if self._prefilter is not None else list(range(len(self._rules)))
-            chosen = core.choose(text.encode("ascii"), possible, [k[:5] for k in known] if known else [])
+            # every rule: PCRE2's own start-of-match optimizations rule out more cheaply than a Hyperscan pass first
+            chosen = core.choose(text.encode("ascii"), self._all, [k[:5] for k in known] if known else [])
             if chosen is not None:  # None: PCRE2 gave up on this text (a limit); Python's re redoes it
                 if not known:
                     self._memo.chosen.put(text, chosen)
