@@ -8,6 +8,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -31,6 +32,12 @@ typedef struct {
     int *needs_context;    /* [n] */
     pcre2_code **context;  /* [n] or NULL */
     PyObject **validator;  /* [n] callable or NULL (owned) */
+    /* the rules' cheap prefilters (as redact.py's _CheapChecks): a rule they rule out cannot match */
+    PyObject **requires;   /* [n] tuple of lower-case bytes, one of which the lower-cased text must hold (owned) */
+    Py_ssize_t *min_digits, *min_length, *min_token; /* [n] */
+    Py_ssize_t *gate_of;   /* [n] the rule's gate in gates, or -1 */
+    pcre2_code **gates;    /* [ngates] distinct gates: a pattern that must find something first */
+    Py_ssize_t ngates;
     pcre2_code *placeholder;
     double threshold;
     Py_ssize_t before, after;
@@ -62,7 +69,16 @@ static void Core_dealloc(Core *self) {
     for (Py_ssize_t i = 0; i < self->n; i++) {
         if (self->context && self->context[i]) pcre2_code_free(self->context[i]);
         if (self->validator) Py_XDECREF(self->validator[i]);
+        if (self->requires) Py_XDECREF(self->requires[i]);
     }
+    for (Py_ssize_t g = 0; self->gates && g < self->ngates; g++)
+        if (self->gates[g]) pcre2_code_free(self->gates[g]);
+    PyMem_Free(self->requires);
+    PyMem_Free(self->min_digits);
+    PyMem_Free(self->min_length);
+    PyMem_Free(self->min_token);
+    PyMem_Free(self->gate_of);
+    PyMem_Free(self->gates);
     PyMem_Free(self->patterns);
     PyMem_Free(self->pattern_of);
     PyMem_Free(self->group);
@@ -77,7 +93,8 @@ static void Core_dealloc(Core *self) {
 }
 
 /* Core(rules, placeholder, threshold, before, after); rules: a list of (pattern bytes, caseless, group, score,
-   boosted score, needs context, context pattern bytes or None, validator or None) */
+   boosted score, needs context, context pattern bytes or None, validator or None, requires: tuple of lower-case
+   bytes, min digits, min length, min token, gate pattern bytes or None) */
 static int Core_init(Core *self, PyObject *args, PyObject *kwds) {
     PyObject *rules, *placeholder;
     if (self->patterns) {
@@ -96,22 +113,61 @@ static int Core_init(Core *self, PyObject *args, PyObject *kwds) {
     self->needs_context = PyMem_Calloc(m, sizeof(int));
     self->context = PyMem_Calloc(m, sizeof(pcre2_code *));
     self->validator = PyMem_Calloc(m, sizeof(PyObject *));
+    self->requires = PyMem_Calloc(m, sizeof(PyObject *));
+    self->min_digits = PyMem_Calloc(m, sizeof(Py_ssize_t));
+    self->min_length = PyMem_Calloc(m, sizeof(Py_ssize_t));
+    self->min_token = PyMem_Calloc(m, sizeof(Py_ssize_t));
+    self->gate_of = PyMem_Calloc(m, sizeof(Py_ssize_t));
+    self->gates = PyMem_Calloc(m, sizeof(pcre2_code *));
     if (!self->patterns || !self->pattern_of || !self->group || !self->score || !self->boosted ||
-        !self->needs_context || !self->context || !self->validator) {
+        !self->needs_context || !self->context || !self->validator || !self->requires || !self->min_digits ||
+        !self->min_length || !self->min_token || !self->gate_of || !self->gates) {
         PyErr_NoMemory();
         return -1;
     }
     self->n = n;
     PyObject *seen = PyDict_New(); /* (pattern, caseless) -> pattern index */
     if (!seen) return -1;
+    PyObject *gates = PyDict_New(); /* gate pattern -> gate index */
+    if (!gates) {
+        Py_DECREF(seen);
+        return -1;
+    }
     uint32_t widest = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *pattern, *caseless_o, *context, *validator;
+        PyObject *pattern, *caseless_o, *context, *validator, *requires, *gate;
         int group, needs_context;
         double score, boosted;
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(rules, i), "O!Oiddp" "OO", &PyBytes_Type, &pattern, &caseless_o, &group,
-                              &score, &boosted, &needs_context, &context, &validator))
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(rules, i), "O!Oiddp" "OO" "O!nnnO", &PyBytes_Type, &pattern, &caseless_o,
+                              &group, &score, &boosted, &needs_context, &context, &validator, &PyTuple_Type, &requires,
+                              &self->min_digits[i], &self->min_length[i], &self->min_token[i], &gate))
             goto fail;
+        for (Py_ssize_t r = 0; r < PyTuple_GET_SIZE(requires); r++) {
+            if (!PyBytes_Check(PyTuple_GET_ITEM(requires, r))) {
+                PyErr_SetString(PyExc_TypeError, "requires must be bytes");
+                goto fail;
+            }
+        }
+        self->requires[i] = Py_NewRef(requires);
+        self->gate_of[i] = -1;
+        if (gate != Py_None) {
+            PyObject *g = PyDict_GetItemWithError(gates, gate);
+            if (g) {
+                self->gate_of[i] = PyLong_AsSsize_t(g);
+            } else if (PyErr_Occurred()) {
+                goto fail;
+            } else {
+                Py_ssize_t k = self->ngates;
+                self->gates[k] = compile_pattern(gate, 0);
+                if (!self->gates[k]) goto fail;
+                self->ngates++;
+                self->gate_of[i] = k;
+                PyObject *index = PyLong_FromSsize_t(k);
+                int rc = index ? PyDict_SetItem(gates, gate, index) : -1;
+                Py_XDECREF(index);
+                if (rc < 0) goto fail;
+            }
+        }
         int caseless = PyObject_IsTrue(caseless_o);
         if (caseless < 0) goto fail;
         PyObject *key = Py_BuildValue("(Oi)", pattern, caseless);
@@ -158,6 +214,7 @@ static int Core_init(Core *self, PyObject *args, PyObject *kwds) {
         if (validator != Py_None) self->validator[i] = Py_NewRef(validator);
     }
     Py_DECREF(seen);
+    Py_DECREF(gates);
     self->placeholder = compile_pattern(placeholder, 0);
     if (!self->placeholder) return -1;
     self->md = pcre2_match_data_create(widest, NULL);
@@ -168,6 +225,7 @@ static int Core_init(Core *self, PyObject *args, PyObject *kwds) {
     return 0;
 fail:
     Py_DECREF(seen);
+    Py_DECREF(gates);
     return -1;
 }
 
@@ -309,8 +367,79 @@ static int scan_rule(Core *self, int rule, const char *data, Py_ssize_t length, 
     return 0;
 }
 
-/* choose(data: bytes, rules: list[int], known: list[(start, end, score, index, value)]) -> tuple of (start, end,
-   score, index, value), in text order; None when PCRE2 gave up on the text (then Python's re redoes it). */
+/* What a text's cheap prefilters need, each worked out once, when first needed. */
+typedef struct {
+    Py_ssize_t digits;     /* ASCII digits */
+    char *lower;           /* the text lower-cased, or NULL */
+    Py_ssize_t token_run;  /* the longest run of [A-Za-z0-9+/=_-], or -1 */
+    signed char *gate;     /* [ngates] -1 not searched yet, 0 nothing found, 1 found */
+} Facts;
+
+/* Whether needle occurs in haystack (memmem is not everywhere; the needles are a few bytes). */
+static int contains(const char *haystack, Py_ssize_t length, const char *needle, Py_ssize_t size) {
+    if (size == 0) return 1;
+    for (Py_ssize_t k = 0; k + size <= length; k++) {
+        const char *at = memchr(haystack + k, needle[0], (size_t)(length - size - k + 1));
+        if (!at) return 0;
+        k = at - haystack;
+        if (memcmp(at, needle, (size_t)size) == 0) return 1;
+    }
+    return 0;
+}
+
+static int is_token(char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '+' ||
+           ch == '/' || ch == '=' || ch == '_' || ch == '-';
+}
+
+/* 1 when the rule's cheap prefilters let it through (it may match), 0 when they rule it out, -1 on no memory. */
+static int may_match(Core *self, Py_ssize_t rule, const char *data, Py_ssize_t length, Facts *facts) {
+    if (facts->digits < self->min_digits[rule] || length < self->min_length[rule]) return 0;
+    PyObject *requires = self->requires[rule];
+    if (PyTuple_GET_SIZE(requires)) {
+        if (!facts->lower) {
+            facts->lower = PyMem_Malloc(length ? (size_t)length : 1);
+            if (!facts->lower) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            for (Py_ssize_t k = 0; k < length; k++) {
+                char ch = data[k];
+                facts->lower[k] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+            }
+        }
+        int any = 0;
+        for (Py_ssize_t r = 0; r < PyTuple_GET_SIZE(requires) && !any; r++) {
+            PyObject *needle = PyTuple_GET_ITEM(requires, r);
+            any = contains(facts->lower, length, PyBytes_AS_STRING(needle), PyBytes_GET_SIZE(needle));
+        }
+        if (!any) return 0;
+    }
+    if (self->min_token[rule]) {
+        if (facts->token_run < 0) {
+            Py_ssize_t run = 0, longest = 0;
+            for (Py_ssize_t k = 0; k < length; k++) {
+                run = is_token(data[k]) ? run + 1 : 0;
+                if (run > longest) longest = run;
+            }
+            facts->token_run = longest;
+        }
+        if (facts->token_run < self->min_token[rule]) return 0;
+    }
+    Py_ssize_t g = self->gate_of[rule];
+    if (g >= 0) {
+        if (facts->gate[g] < 0) {
+            int found = search(self, self->gates[g], data, length, 0, length);
+            facts->gate[g] = found != 0; /* PCRE2 giving up lets the rule run: its own scan decides */
+        }
+        return facts->gate[g];
+    }
+    return 1;
+}
+
+/* choose(data: bytes, rules: list[int] or None, known: list[(start, end, score, index, value)]) -> tuple of
+   (start, end, score, index, value), in text order; None when PCRE2 gave up on the text (then Python's re redoes
+   it). rules: the rules to run, or None for every rule its cheap prefilters let through. */
 static PyObject *Core_choose(Core *self, PyObject *args) {
     const char *data;
     Py_ssize_t length;
@@ -319,12 +448,26 @@ static PyObject *Core_choose(Core *self, PyObject *args) {
         PyErr_SetString(PyExc_RuntimeError, "not initialised");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "y#O!O!", &data, &length, &PyList_Type, &which, &PyList_Type, &known)) return NULL;
+    if (!PyArg_ParseTuple(args, "y#OO!", &data, &length, &which, &PyList_Type, &known)) return NULL;
+    if (which != Py_None && !PyList_Check(which)) {
+        PyErr_SetString(PyExc_TypeError, "rules must be a list or None");
+        return NULL;
+    }
     Candidates found = {0}, taken = {0};
     Spans spans = {0};
+    Facts facts = {.token_run = -1};
     PyObject *out = NULL;
     int gave_up = 0;
-    Py_ssize_t nwhich = PyList_GET_SIZE(which), np = self->npatterns ? self->npatterns : 1;
+    Py_ssize_t nwhich = which == Py_None ? self->n : PyList_GET_SIZE(which), np = self->npatterns ? self->npatterns : 1;
+    if (which == Py_None) {
+        facts.gate = PyMem_Malloc(self->ngates ? (size_t)self->ngates : 1);
+        if (!facts.gate) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        memset(facts.gate, -1, self->ngates ? (size_t)self->ngates : 1);
+        for (Py_ssize_t k = 0; k < length; k++) facts.digits += data[k] >= '0' && data[k] <= '9';
+    }
     spans.first = PyMem_Malloc(np * sizeof(Py_ssize_t));
     spans.count = PyMem_Malloc(np * sizeof(Py_ssize_t));
     spans.group = PyMem_Malloc(np * sizeof(int));
@@ -334,10 +477,15 @@ static PyObject *Core_choose(Core *self, PyObject *args) {
     }
     for (Py_ssize_t p = 0; p < np; p++) spans.count[p] = -1;
     for (Py_ssize_t k = 0; k < nwhich; k++) {
-        Py_ssize_t rule = PyLong_AsSsize_t(PyList_GET_ITEM(which, k));
+        Py_ssize_t rule = which == Py_None ? k : PyLong_AsSsize_t(PyList_GET_ITEM(which, k));
         if (rule < 0 || rule >= self->n) {
             if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "no such rule");
             goto done;
+        }
+        if (which == Py_None) {
+            int may = may_match(self, rule, data, length, &facts);
+            if (may < 0) goto done;
+            if (!may) continue;
         }
         int rc = scan_rule(self, (int)rule, data, length, &spans, &found);
         if (rc < 0) goto done;
@@ -420,6 +568,8 @@ static PyObject *Core_choose(Core *self, PyObject *args) {
         PyTuple_SET_ITEM(out, k, item);
     }
 done:
+    PyMem_Free(facts.lower);
+    PyMem_Free(facts.gate);
     PyMem_Free(spans.items);
     PyMem_Free(spans.first);
     PyMem_Free(spans.count);

@@ -110,13 +110,17 @@ def compile_core(rules, placeholder: str, threshold: float, before: int, after: 
         return None
     spec = []
     for cr in rules:
-        pattern = ascii_pattern(cr.rule.pattern)
+        rule = cr.rule
+        pattern = ascii_pattern(rule.pattern)
         context = ascii_pattern(cr.context.pattern) if cr.context is not None else None
-        if pattern is None or (cr.context is not None and context is None) or cr.rule.flags & ~re.IGNORECASE:
+        gate = ascii_pattern(rule.gate) if rule.gate else None
+        if (pattern is None or (cr.context is not None and context is None) or (rule.gate and gate is None)
+                or rule.flags & ~re.IGNORECASE or not all(n.isascii() and n == n.lower() for n in rule.requires)):
             return None
-        spec.append((pattern.encode("ascii"), bool(cr.rule.flags & re.IGNORECASE), cr.rule.group, cr.rule.score,
-                     cr.boosted, cr.needs_context, context.encode("ascii") if context is not None else None,
-                     cr.rule.validator))
+        spec.append((pattern.encode("ascii"), bool(rule.flags & re.IGNORECASE), rule.group, rule.score, cr.boosted,
+                     cr.needs_context, context.encode("ascii") if context is not None else None, rule.validator,
+                     tuple(n.encode("ascii") for n in rule.requires), rule.min_digits, rule.min_length,
+                     rule.min_token, gate.encode("ascii") if gate is not None else None))
     marker = ascii_pattern(placeholder)
     if marker is None:
         return None

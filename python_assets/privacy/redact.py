@@ -383,8 +383,9 @@ class SessionRedactor:
                 chosen = self._memo.chosen.texts.get(text)
                 if chosen is not None:
                     return chosen
-            # every rule: PCRE2's own start-of-match optimizations rule out more cheaply than a Hyperscan pass first
-            chosen = core.choose(text.encode("ascii"), self._all, [k[:5] for k in known] if known else [])
+            # the rules their cheap prefilters let through (no Hyperscan pass: PCRE2's own start-of-match
+            # optimizations rule out the rest more cheaply)
+            chosen = core.choose(text.encode("ascii"), None, [k[:5] for k in known] if known else [])
             if chosen is not None:  # None: PCRE2 gave up on this text (a limit); Python's re redoes it
                 if not known:
                     self._memo.chosen.put(text, chosen)
