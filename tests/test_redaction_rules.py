@@ -287,7 +287,9 @@ def test_random_compositions_come_out_the_same_both_ways():
         "password=hunter22x", "secret: s3cr3tValue", "?token=abcd1234&x=1", "https://user:pa55word@host.example/x",
         "8fJ2kLq9ZpXw3VbN7mYt4RcH6sDa1GeUx0Qz9", "5d41402abc4b2a76b9719d911017c592", "<EMAIL_ADDRESS_1>", "<SECRET_2>",
         "phone", "card", "api key", "call me", "fax", "token", "x", "12", "2024-05-01", "12:30:45", "v1.2.3", "the",
-        "pwd is Tr0ub4dor&3x",
+        "pwd is Tr0ub4dor&3x", "x12", "ext. 7", "Ext", "1712345678", "1712345678901", "08.12.2024", "2024.12.08",
+        "192.168.001.001", "1.2.3.4.5", "5610591081018250", "501234567890", "4111 1111-1111 1111", "0000000000000",
+        "+12 345 67", "+1 23 4567", "+44 (0)20 7946", "tel +49 30 1234",
     ]  # fmt: skip
     glue = [" ", "  ", "\t", "\n", "\x1c", "\x0b", "", ":", "=", ", ", "(", ")", "/", "-", "_", ".", '"', "'", "@", "#"]
     texts = ["".join(rng.choice(pieces) + rng.choice(glue) for _ in range(rng.randint(2, 12))) for _ in range(3000)]

@@ -13,6 +13,9 @@
 #include <pcre2.h>
 
 enum { VALID = 0, VALIDATE = 1, CONTEXT = 2 }; /* what a candidate still has to pass (as in redact.py) */
+/* validators done here, the same as rules.py's (which they name): 0 is none, the Python one runs */
+enum { NATIVE_NONE, NATIVE_CARD, NATIVE_SHORT_CARD, NATIVE_IPV4, NATIVE_PHONE, NATIVE_INTL_PHONE, NATIVE_COUNT };
+enum { UNSURE = -2 }; /* a native validator that leaves the verdict to the Python one */
 
 typedef struct {
     Py_ssize_t s, e, ms, me, seq;
@@ -32,6 +35,8 @@ typedef struct {
     int *needs_context;    /* [n] */
     pcre2_code **context;  /* [n] or NULL */
     PyObject **validator;  /* [n] callable or NULL (owned) */
+    int *native;           /* [n] NATIVE_*: the validator done in C */
+    pcre2_code *date_start, *dotted_quad; /* rules.py's DATE_START and DOTTED_QUAD, for the phone validators */
     /* the rules' cheap prefilters (as redact.py's _CheapChecks): a rule they rule out cannot match */
     PyObject **requires;   /* [n] tuple of lower-case bytes, one of which the lower-cased text must hold (owned) */
     Py_ssize_t *min_digits, *min_length, *min_token; /* [n] */
@@ -87,23 +92,31 @@ static void Core_dealloc(Core *self) {
     PyMem_Free(self->needs_context);
     PyMem_Free(self->context);
     PyMem_Free(self->validator);
+    PyMem_Free(self->native);
+    if (self->date_start) pcre2_code_free(self->date_start);
+    if (self->dotted_quad) pcre2_code_free(self->dotted_quad);
     if (self->placeholder) pcre2_code_free(self->placeholder);
     if (self->md) pcre2_match_data_free(self->md);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-/* Core(rules, placeholder, threshold, before, after); rules: a list of (pattern bytes, caseless, group, score,
-   boosted score, needs context, context pattern bytes or None, validator or None, requires: tuple of lower-case
-   bytes, min digits, min length, min token, gate pattern bytes or None) */
+/* Core(rules, placeholder, threshold, before, after, date_start, dotted_quad); rules: a list of (pattern bytes,
+   caseless, group, score, boosted score, needs context, context pattern bytes or None, validator or None,
+   requires: tuple of lower-case bytes, min digits, min length, min token, gate pattern bytes or None, native
+   validator: NATIVE_*) */
 static int Core_init(Core *self, PyObject *args, PyObject *kwds) {
-    PyObject *rules, *placeholder;
+    PyObject *rules, *placeholder, *date_start, *dotted_quad;
     if (self->patterns) {
         PyErr_SetString(PyExc_RuntimeError, "already initialised");
         return -1;
     }
-    if (!PyArg_ParseTuple(args, "O!O!dnn", &PyList_Type, &rules, &PyBytes_Type, &placeholder, &self->threshold,
-                          &self->before, &self->after))
+    if (!PyArg_ParseTuple(args, "O!O!dnnO!O!", &PyList_Type, &rules, &PyBytes_Type, &placeholder, &self->threshold,
+                          &self->before, &self->after, &PyBytes_Type, &date_start, &PyBytes_Type, &dotted_quad))
         return -1;
+    self->date_start = compile_pattern(date_start, 0);
+    if (!self->date_start) return -1;
+    self->dotted_quad = compile_pattern(dotted_quad, 0);
+    if (!self->dotted_quad) return -1;
     Py_ssize_t n = PyList_GET_SIZE(rules), m = n ? n : 1;
     self->patterns = PyMem_Calloc(m, sizeof(pcre2_code *));
     self->pattern_of = PyMem_Calloc(m, sizeof(Py_ssize_t));
@@ -114,6 +127,7 @@ static int Core_init(Core *self, PyObject *args, PyObject *kwds) {
     self->context = PyMem_Calloc(m, sizeof(pcre2_code *));
     self->validator = PyMem_Calloc(m, sizeof(PyObject *));
     self->requires = PyMem_Calloc(m, sizeof(PyObject *));
+    self->native = PyMem_Calloc(m, sizeof(int));
     self->min_digits = PyMem_Calloc(m, sizeof(Py_ssize_t));
     self->min_length = PyMem_Calloc(m, sizeof(Py_ssize_t));
     self->min_token = PyMem_Calloc(m, sizeof(Py_ssize_t));
@@ -121,7 +135,7 @@ static int Core_init(Core *self, PyObject *args, PyObject *kwds) {
     self->gates = PyMem_Calloc(m, sizeof(pcre2_code *));
     if (!self->patterns || !self->pattern_of || !self->group || !self->score || !self->boosted ||
         !self->needs_context || !self->context || !self->validator || !self->requires || !self->min_digits ||
-        !self->min_length || !self->min_token || !self->gate_of || !self->gates) {
+        !self->min_length || !self->min_token || !self->gate_of || !self->gates || !self->native) {
         PyErr_NoMemory();
         return -1;
     }
@@ -138,10 +152,15 @@ static int Core_init(Core *self, PyObject *args, PyObject *kwds) {
         PyObject *pattern, *caseless_o, *context, *validator, *requires, *gate;
         int group, needs_context;
         double score, boosted;
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(rules, i), "O!Oiddp" "OO" "O!nnnO", &PyBytes_Type, &pattern, &caseless_o,
-                              &group, &score, &boosted, &needs_context, &context, &validator, &PyTuple_Type, &requires,
-                              &self->min_digits[i], &self->min_length[i], &self->min_token[i], &gate))
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(rules, i), "O!Oiddp" "OO" "O!nnnO" "i", &PyBytes_Type, &pattern,
+                              &caseless_o, &group, &score, &boosted, &needs_context, &context, &validator,
+                              &PyTuple_Type, &requires, &self->min_digits[i], &self->min_length[i],
+                              &self->min_token[i], &gate, &self->native[i]))
             goto fail;
+        if (self->native[i] < 0 || self->native[i] >= NATIVE_COUNT) {
+            PyErr_Format(PyExc_ValueError, "rule %zd: no native validator %d", i, self->native[i]);
+            goto fail;
+        }
         for (Py_ssize_t r = 0; r < PyTuple_GET_SIZE(requires); r++) {
             if (!PyBytes_Check(PyTuple_GET_ITEM(requires, r))) {
                 PyErr_SetString(PyExc_TypeError, "requires must be bytes");
@@ -437,6 +456,117 @@ static int may_match(Core *self, Py_ssize_t rule, const char *data, Py_ssize_t l
     return 1;
 }
 
+/* --- validators in C (rules.py has the reference of each; values here are ASCII) --- */
+
+static int is_space(char ch) { /* Python's \s on ASCII */
+    return ch == ' ' || (ch >= '\t' && ch <= '\r') || (ch >= '\x1c' && ch <= '\x1f');
+}
+
+/* The ASCII digits of s[0:n] into out (n bytes of room); their count. */
+static Py_ssize_t digits_into(const char *s, Py_ssize_t n, char *out) {
+    Py_ssize_t count = 0;
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (s[k] >= '0' && s[k] <= '9') out[count++] = s[k];
+    return count;
+}
+
+static int luhn_digits_ok(const char *d, Py_ssize_t n) {
+    if (n < 12 || n > 19) return 0;
+    int same = 1;
+    for (Py_ssize_t k = 1; k < n && same; k++) same = d[k] == d[0];
+    if (same) return 0;
+    int total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int v = d[n - 1 - i] - '0';
+        if (i % 2) v = v > 4 ? v * 2 - 9 : v * 2;
+        total += v;
+    }
+    return total % 10 == 0;
+}
+
+static int card_ok(const char *v, Py_ssize_t n, char *digits) {
+    Py_ssize_t count = digits_into(v, n, digits);
+    if (count < 13 || count > 19) return 0;
+    if (memchr(v, ' ', (size_t)n) && memchr(v, '-', (size_t)n)) return 0;
+    return luhn_digits_ok(digits, count);
+}
+
+static int short_card_ok(const char *v, Py_ssize_t n, char *digits) {
+    Py_ssize_t count = digits_into(v, n, digits);
+    if (count != 12) return 0;
+    int prefix = (digits[0] - '0') * 10 + (digits[1] - '0');
+    return (prefix == 50 || (prefix >= 56 && prefix <= 69)) && luhn_digits_ok(digits, count);
+}
+
+static int ipv4_ok(const char *v, Py_ssize_t n) {
+    int parts = 0;
+    Py_ssize_t start = 0;
+    for (Py_ssize_t k = 0; k <= n; k++) {
+        if (k < n && v[k] != '.') continue;
+        Py_ssize_t len = k - start;
+        if (++parts > 4) return 0;
+        if (len > 3) return 0;
+        if (len == 0) return UNSURE; /* int("") raises in Python: let it */
+        int value = 0;
+        for (Py_ssize_t j = start; j < k; j++) {
+            if (v[j] < '0' || v[j] > '9') return UNSURE;
+            value = value * 10 + (v[j] - '0');
+        }
+        if (value > 255 || (len > 1 && v[start] == '0')) return 0;
+        start = k + 1;
+    }
+    return parts == 4;
+}
+
+/* rules.py's _phone_digits: how many digits the number has without its extension, or -1 when it is not one. */
+static Py_ssize_t phone_digits(Core *self, const char *v, Py_ssize_t n, char *lower, char *digits) {
+    for (Py_ssize_t k = 0; k < n; k++) lower[k] = (v[k] >= 'A' && v[k] <= 'Z') ? (char)(v[k] + 32) : v[k];
+    Py_ssize_t main = n; /* where \s*(?:x|ext\.?)\s* first matches: the extension and the space before it */
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (lower[k] == 'x' || (lower[k] == 'e' && k + 2 < n && lower[k + 1] == 'x' && lower[k + 2] == 't')) {
+            main = k;
+            while (main > 0 && is_space(lower[main - 1])) main--;
+            break;
+        }
+    }
+    Py_ssize_t count = digits_into(lower, main, digits);
+    if (count < 7 || count > 15) return -1;
+    int rc = pcre2_match(self->date_start, (PCRE2_SPTR)lower, (PCRE2_SIZE)main, 0, PCRE2_ANCHORED, self->md, NULL);
+    if (rc >= 0) return -1;
+    if (rc != PCRE2_ERROR_NOMATCH) return -2;
+    rc = pcre2_match(self->dotted_quad, (PCRE2_SPTR)lower, (PCRE2_SIZE)main, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED,
+                     self->md, NULL);
+    if (rc >= 0) return -1;
+    if (rc != PCRE2_ERROR_NOMATCH) return -2;
+    if (count == main && digits[0] == '1' && (count == 10 || count == 13)) return -1; /* epoch seconds / ms */
+    return count;
+}
+
+/* The verdict of rule's native validator on v[0:n]: 1, 0, or UNSURE (then the Python validator decides); -1 on no
+   memory. */
+static int native_verdict(Core *self, int rule, const char *v, Py_ssize_t n) {
+    char *room = PyMem_Malloc(2 * (size_t)(n ? n : 1));
+    if (!room) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int verdict = UNSURE;
+    switch (self->native[rule]) {
+    case NATIVE_CARD: verdict = card_ok(v, n, room); break;
+    case NATIVE_SHORT_CARD: verdict = short_card_ok(v, n, room); break;
+    case NATIVE_IPV4: verdict = ipv4_ok(v, n); break;
+    case NATIVE_PHONE:
+    case NATIVE_INTL_PHONE: {
+        Py_ssize_t count = phone_digits(self, v, n, room, room + n);
+        if (count == -2) break;
+        verdict = count >= (self->native[rule] == NATIVE_PHONE ? 7 : 8);
+        break;
+    }
+    }
+    PyMem_Free(room);
+    return verdict;
+}
+
 /* choose(data: bytes, rules: list[int] or None, known: list[(start, end, score, index, value)]) -> tuple of
    (start, end, score, index, value), in text order; None when PCRE2 gave up on the text (then Python's re redoes
    it). rules: the rules to run, or None for every rule its cheap prefilters let through. */
@@ -538,6 +668,12 @@ static PyObject *Core_choose(Core *self, PyObject *args) {
             }
             if (!ok) continue;
         }
+        if (c->check != VALID && self->native[c->index]) {
+            int verdict = native_verdict(self, c->index, data + c->s, c->e - c->s);
+            if (verdict == -1) goto done;
+            if (verdict == 0) continue;
+            if (verdict == 1) goto valid;
+        }
         if (c->check != VALID && self->validator[c->index]) {
             PyObject *value = PyUnicode_DecodeASCII(data + c->s, c->e - c->s, NULL);
             if (!value) goto done;
@@ -549,6 +685,7 @@ static PyObject *Core_choose(Core *self, PyObject *args) {
             if (ok < 0) goto done;
             if (!ok) continue;
         }
+    valid:;
         Candidate won = *c;
         if (push(&taken, won) < 0) goto done;
     }

@@ -108,6 +108,10 @@ def compile_core(rules, placeholder: str, threshold: float, before: int, after: 
         from python_assets.privacy import _core
     except ImportError:
         return None
+    from python_assets.privacy import rules as r
+
+    # the validators _core.c also has (NATIVE_* there, in this order); other validators stay Python calls
+    native = {r.card_ok: 1, r.short_card_ok: 2, r.ipv4_ok: 3, r.phone_ok: 4, r.intl_phone_ok: 5}
     spec = []
     for cr in rules:
         rule = cr.rule
@@ -120,8 +124,13 @@ def compile_core(rules, placeholder: str, threshold: float, before: int, after: 
         spec.append((pattern.encode("ascii"), bool(rule.flags & re.IGNORECASE), rule.group, rule.score, cr.boosted,
                      cr.needs_context, context.encode("ascii") if context is not None else None, rule.validator,
                      tuple(n.encode("ascii") for n in rule.requires), rule.min_digits, rule.min_length,
-                     rule.min_token, gate.encode("ascii") if gate is not None else None))
+                     rule.min_token, gate.encode("ascii") if gate is not None else None,
+                     native.get(rule.validator, 0)))
     marker = ascii_pattern(placeholder)
     if marker is None:
         return None
-    return _core.Core(spec, marker.encode("ascii"), threshold, before, after)
+    date_start, dotted_quad = ascii_pattern(r.DATE_START.pattern), ascii_pattern(r.DOTTED_QUAD.pattern)
+    if date_start is None or dotted_quad is None:
+        return None
+    return _core.Core(spec, marker.encode("ascii"), threshold, before, after, date_start.encode("ascii"),
+                      dotted_quad.encode("ascii"))

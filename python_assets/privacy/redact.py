@@ -280,6 +280,10 @@ def collector_paused():
             gc.enable()
 
 
+_finding = tuple.__new__  # Finding(...) without the keyword handling of a NamedTuple's __new__: half the time
+_ROUNDED: dict[float, float] = {}  # a score as findings show it; scores come from a few rule constants
+
+
 MIN_REMEMBERED = 6  # shorter values ("1234") would match too much by themselves
 
 
@@ -420,7 +424,10 @@ class SessionRedactor:
             parts.append(text[pos:s])
             out_len += s - pos
             parts.append(ph)
-            findings.append(Finding(rule.entity, rule.name, round(score, 2), out_len, out_len + len(ph)))
+            shown = _ROUNDED.get(score)
+            if shown is None:
+                shown = _ROUNDED[score] = round(score, 2)
+            findings.append(_finding(Finding, (rule.entity, rule.name, shown, out_len, out_len + len(ph))))
             out_len += len(ph)
             pos = e
         parts.append(text[pos:])

@@ -149,14 +149,14 @@ def bearer_token(value: str) -> bool:
     return any(c.isdigit() or c in "._~+/-=" for c in value) or (value.lower() != value and value.upper() != value)
 
 
-_DATE_START = re.compile(
+DATE_START = re.compile(
     r"(?:19|20)\d\d([-. ])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])(?![\d])"
     r"|(?:0?[1-9]|[12]\d|3[01])([-. ])(?:0?[1-9]|1[0-2])\2(?:19|20)\d\d(?![\d])"
 )
 
 
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?)\s*")
-_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
 def _phone_digits(value: str) -> str | None:
@@ -164,7 +164,7 @@ def _phone_digits(value: str) -> str | None:
     timestamp; None for what is not a phone number."""
     main = _EXTENSION.split(value.lower(), maxsplit=1)[0]
     digits = digits_of(main)
-    if not 7 <= len(digits) <= 15 or _DATE_START.match(main) or _DOTTED_QUAD.fullmatch(main):
+    if not 7 <= len(digits) <= 15 or DATE_START.match(main) or DOTTED_QUAD.fullmatch(main):
         return None
     if main.isdigit() and digits[0] == "1" and len(digits) in (10, 13):  # epoch seconds / milliseconds
         return None
