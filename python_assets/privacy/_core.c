@@ -394,8 +394,12 @@ typedef struct {
     signed char *gate;     /* [ngates] -1 not searched yet, 0 nothing found, 1 found */
 } Facts;
 
-/* Whether needle occurs in haystack (memmem is not everywhere; the needles are a few bytes). */
+/* Whether needle occurs in haystack: glibc's memmem where there is one, else a plain search (the needles are a few
+   bytes). */
 static int contains(const char *haystack, Py_ssize_t length, const char *needle, Py_ssize_t size) {
+#if defined(__GLIBC__)
+    return memmem(haystack, (size_t)length, needle, (size_t)size) != NULL;
+#else
     if (size == 0) return 1;
     for (Py_ssize_t k = 0; k + size <= length; k++) {
         const char *at = memchr(haystack + k, needle[0], (size_t)(length - size - k + 1));
@@ -404,6 +408,7 @@ static int contains(const char *haystack, Py_ssize_t length, const char *needle,
         if (memcmp(at, needle, (size_t)size) == 0) return 1;
     }
     return 0;
+#endif
 }
 
 static int is_token(char ch) {

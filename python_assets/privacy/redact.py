@@ -302,18 +302,22 @@ class SessionRedactor:
         self._memo = engine if accelerate and threshold == REDACT_THRESHOLD else None
         self._all = list(range(len(self._rules)))
         self._threshold = threshold
-        self._placeholders: dict[tuple[str, str], str] = {}
+        self._placeholders: dict[tuple[str, str], str] = {}  # by (entity, value normalized)
+        self._as_written: dict[tuple[str, str], str] = {}  # by (entity, value as written): normalized once
         self._counts: dict[str, int] = {}
         # Values already redacted in this session, by the rule that found them: a later mention without the context
         # that gave it away ("treat 'Harbor9303#SUus' as compromised") is still the same secret.
         self._known: dict[str, tuple[int, float]] = {}
 
     def placeholder(self, entity: str, value: str) -> str:
-        key = (entity, _normalize(entity, value))
-        ph = self._placeholders.get(key)
+        ph = self._as_written.get((entity, value))
         if ph is None:
-            n = self._counts[entity] = self._counts.get(entity, 0) + 1
-            ph = self._placeholders[key] = f"<{entity}_{n}>"
+            key = (entity, _normalize(entity, value))
+            ph = self._placeholders.get(key)
+            if ph is None:
+                n = self._counts[entity] = self._counts.get(entity, 0) + 1
+                ph = self._placeholders[key] = f"<{entity}_{n}>"
+            self._as_written[(entity, value)] = ph
         return ph
 
     # --- plain text -------------------------------------------------------------------------------------------------
