@@ -1,10 +1,12 @@
-/* What the redaction rules choose in one ASCII text, in C: the rules' matches (PCRE2 JIT), context words around
- * them, overlap resolution and validation; the same result as redact.py's `_candidates` + `_select` (the reference,
- * and what non-ASCII text still takes), which a test compares on a PII-dense corpus.
+/* What the redaction rules choose in one ASCII text, in C: the rules' cheap prefilters, their matches (PCRE2 JIT),
+ * context words around them, overlap resolution and validation; the same result as redact.py's `_candidates` +
+ * `_select` (the reference, and what non-ASCII text still takes), which tests compare on a PII-dense corpus and on
+ * random compositions.
  *
- * Patterns come translated by jit.py (Python's \s spelt out): on ASCII text PCRE2 and Python's re then agree.
- * Validators stay Python callables, called for the candidates that win their overlaps. Built by setup.py where a
- * compiler is there; without it redact.py runs in Python.
+ * Patterns come translated by jit.py (Python's \s spelt out): on ASCII text PCRE2 and Python's re then agree. The
+ * card, IPv4 and phone validators are done here as rules.py does them (an unsure case goes to the Python one); the
+ * other validators are Python callables, called for the candidates that win their overlaps. Built by setup.py
+ * where a compiler is there; without it redact.py runs in Python.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -2,8 +2,8 @@
 
 Only where the two engines mean the same thing: an ASCII subject, where `\\d`, `\\w`, `\\b` and case folding agree,
 and with `\\s` written out as Python's (it also matches \\x1c-\\x1f). Two ways in:
-- `compile_core`: the C core (`_core.c`, built by setup.py where a compiler is) that also resolves overlaps, looks
-  for context words and calls the validators, one call per text;
+- `compile_core`: the C core (`_core.c`, built by setup.py where a compiler is) that also applies the rules' cheap
+  prefilters, looks for context words, resolves overlaps and validates, one call per text;
 - `compile_ascii`: one rule's matches through the pcre2 binding, where the C core is not built. It calls
   `pcre2._cy`, the binding's Cython layer, with the version pinned in pyproject.toml: the public `finditer` wraps
   every match in Python objects that cost more than the match itself.
