@@ -96,17 +96,28 @@ class _Prefilter:
     every rule runs, behind its cheap `requires`/`min_digits`/`gate` checks."""
 
     def __init__(self, rules: tuple[_Compiled, ...]):
-        import hyperscan
+        import hyperscan  # ImportError where it is not installed: the caller goes without
 
-        base = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_UTF8 | (
-            hyperscan.HS_FLAG_UCP)
-        self._db = hyperscan.Database()
-        self._db.compile(
-            expressions=[cr.rule.pattern.encode() for cr in rules], ids=[cr.index for cr in rules],
-            elements=len(rules),
-            flags=[base | (hyperscan.HS_FLAG_CASELESS if cr.rule.flags & re.IGNORECASE else 0) for cr in rules])
-        self._new_scratch = lambda: hyperscan.Scratch(self._db)
+        self._hs = hyperscan
+        self._rules = rules
+        self._db = None  # compiled on the first scan (~1 s): with the C core only non-ASCII text needs it
+        self._lock = threading.Lock()
         self._local = threading.local()  # a scratch space serves one scan at a time: one per thread
+
+    def _database(self):
+        with self._lock:
+            if self._db is None:
+                hyperscan = self._hs
+                base = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_UTF8 | (
+                    hyperscan.HS_FLAG_UCP)
+                db = hyperscan.Database()
+                db.compile(
+                    expressions=[cr.rule.pattern.encode() for cr in self._rules], ids=[cr.index for cr in self._rules],
+                    elements=len(self._rules),
+                    flags=[base | (hyperscan.HS_FLAG_CASELESS if cr.rule.flags & re.IGNORECASE else 0)
+                           for cr in self._rules])
+                self._db = db
+            return self._db
 
     def rules(self, text: str) -> list[int] | None:
         """The indexes of the rules that may match `text`, in order; None when it cannot tell (then every rule
@@ -115,11 +126,12 @@ class _Prefilter:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: not UTF-8, which Hyperscan's UTF-8 mode requires
             return None
+        db = self._db if self._db is not None else self._database()
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
-            scratch = self._local.scratch = self._new_scratch()
+            scratch = self._local.scratch = self._hs.Scratch(db)
         hits: list[int] = []  # each rule reports once (single-match mode)
-        self._db.scan(data.translate(_PYTHON_SPACES),
+        db.scan(data.translate(_PYTHON_SPACES),
                       match_event_handler=lambda index, start, end, flags, context: hits.append(index),
                       scratch=scratch)
         hits.sort()
@@ -160,10 +172,11 @@ class _Engine:
     """A rule set compiled once: its regexes, its prefilter (None without Hyperscan) and the memos of what it finds
     in recurring plain texts and which recurring JSON texts held nothing."""
 
-    __slots__ = ("rules", "prefilter", "core", "found", "chosen", "quiet_json")
+    __slots__ = ("rules", "all_rules", "prefilter", "core", "found", "chosen", "quiet_json")
 
     def __init__(self, rules: tuple[Rule, ...]):
         self.rules = _compile(rules)
+        self.all_rules = list(range(len(self.rules)))  # the rule indexes: every rule runs
         try:
             self.prefilter = _Prefilter(self.rules)
         except ImportError:
@@ -300,7 +313,7 @@ class SessionRedactor:
         self._accelerate = accelerate
         # the memos hold what the default threshold chose
         self._memo = engine if accelerate and threshold == REDACT_THRESHOLD else None
-        self._all = list(range(len(self._rules)))
+        self._all = engine.all_rules
         self._threshold = threshold
         self._placeholders: dict[tuple[str, str], str] = {}  # by (entity, value normalized)
         self._as_written: dict[tuple[str, str], str] = {}  # by (entity, value as written): normalized once
