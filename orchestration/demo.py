@@ -14,6 +14,11 @@ from datetime import timedelta
 
 os.environ.setdefault("FLYWHEEL_ENV", "demo")
 
+from python_assets.demo.logs import CUSTOMERS  # noqa: E402
+
+# the demo company's confidential customer names (its logs mention them): redaction's codename dictionary
+os.environ.setdefault("FLYWHEEL_PII_CODENAMES", ",".join(CUSTOMERS))
+
 import dagster as dg  # noqa: E402
 import duckdb  # noqa: E402
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG  # noqa: E402

@@ -12,15 +12,15 @@ import pyarrow as pa
 import pytest
 
 from python_assets.demo.company import generate_company
-from python_assets.demo.logs import generate_logs
+from python_assets.demo.logs import CUSTOMERS, PLANTED_KINDS, generate_logs
 from python_assets.lake import tables
 from python_assets.logs import ingest, silver
 from python_assets.logs.formats import FORMATS
+from python_assets.privacy import dictionaries
 
 PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
 DOWNSTREAM = (silver.EVENTS_REDACTED, silver.PII_AUDIT, silver.TRAINING_UNITS, silver.UNIT_LINEAGE)
-RULE_KINDS = {"EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS", "CREDIT_CARD", "AWS_ACCESS_KEY", "GITHUB_TOKEN",
-              "SLACK_TOKEN", "JWT", "BEARER_TOKEN", "URL_SECRET", "SECRET"}  # PERSON, CUSTOMER: NER (issue 6)
+PLANTED = set(PLANTED_KINDS)  # rules, names (NER + the directory) and customer codenames
 
 
 def _demo_sources(root: Path) -> list[ingest.LogSource]:
@@ -28,9 +28,9 @@ def _demo_sources(root: Path) -> list[ingest.LogSource]:
                                        for f in FORMATS])
 
 
-def _run_all(sources, run_id: str = "run-1") -> list[ingest.FileResult]:
+def _run_all(sources, run_id: str = "run-1", directory=None) -> list[ingest.FileResult]:
     results = ingest.ingest_files(ingest.pending_files(sources), run_id)
-    silver.update_events_redacted()
+    silver.update_events_redacted(directory)
     silver.update_training_units()
     return results
 
@@ -41,11 +41,16 @@ def demo(tmp_path_factory):
     base = tmp_path_factory.mktemp("logs")
     mp = pytest.MonkeyPatch()
     mp.setenv("FLYWHEEL_LAKE_ROOT", str(base / "lake"))
+    mp.setenv("FLYWHEEL_PII_CODENAMES", ",".join(CUSTOMERS))
     company = generate_company(seed=7, people=300)
     manifest = generate_logs(company, base / "demo_logs", sessions=200)
     sources = _demo_sources(base / "demo_logs")
-    results = _run_all(sources)
+    # the directory as Graph would give it (the demo's daily job lands it in raw/graph/users first)
+    directory = dictionaries.from_config([{"display_name": p.display_name, "mail": p.mail,
+                                          "employee_id": p.employee_id} for p in company.people])
+    results = _run_all(sources, directory=directory)
     yield {"root": base / "demo_logs", "manifest": manifest, "sources": sources, "results": results,
+           "directory": directory,
            "planted": json.loads((base / "demo_logs" / "planted.json").read_text())}
     mp.undo()
 
@@ -140,8 +145,8 @@ def _check_trajectories_kept(sources) -> None:
 
 
 def test_no_planted_value_survives_redaction(demo):
-    planted = [p for p in demo["planted"]["planted"] if p["kind"] in RULE_KINDS]
-    assert {p["kind"] for p in planted} == RULE_KINDS
+    planted = [p for p in demo["planted"]["planted"] if p["kind"] in PLANTED]
+    assert {p["kind"] for p in planted} == PLANTED
     for name in DOWNSTREAM:
         blob = "\n".join(_strings(tables.read_table(name)))
         leaked = sorted({(p["kind"], p["value"]) for p in planted if p["value"] in blob})
@@ -222,7 +227,7 @@ def test_reingesting_the_same_files_changes_nothing(demo):
                             ingest._sha256(p)) for s in sources for p in s.files()]
     ingest.ingest_files(files, "run-2")
     tables.replace_where(silver.STAGE_FILES, pa.Table.from_pylist([], silver.STAGE_SCHEMA), {})
-    silver.update_events_redacted()
+    silver.update_events_redacted(demo["directory"])  # the same directory as the first run
     silver.update_training_units()
     assert _fingerprint() == before
 

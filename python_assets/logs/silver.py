@@ -19,7 +19,8 @@ from python_assets.lake import tables
 from python_assets.logs import events as ev
 from python_assets.logs import ingest
 from python_assets.logs.units import LINEAGE_SCHEMA, UNIT_SCHEMA, lineage_table, segment, units_table
-from python_assets.privacy.redact import SessionRedactor, collector_paused
+from python_assets.privacy import detect, dictionaries
+from python_assets.privacy.redact import FIELDS, SessionRedactor, collector_paused
 
 EVENTS_REDACTED = "silver/logs/events_redacted"
 PII_AUDIT = "silver/logs/pii_audit"
@@ -117,16 +118,24 @@ def _record_stage(stage: str, upstream: set[tuple]) -> None:
     tables.replace_where(STAGE_FILES, pa.Table.from_pylist(rows, STAGE_SCHEMA), {"stage": stage})
 
 
-def redact_events(raw_events: pa.Table) -> tuple[pa.Table, pa.Table]:
+NER_BATCH = 2000  # events whose texts go through NER together (nlp.pipe), before they are redacted in order
+
+
+def redact_events(raw_events: pa.Table, detector: detect.Detector | None = None) -> tuple[pa.Table, pa.Table]:
     """`raw_events` rows (any sessions, sorted as _TEXT_ORDER) -> (events_redacted rows, pii_audit rows).
-    One SessionRedactor per session, so a value keeps its placeholder across the session's events."""
+    One SessionRedactor per session, so a value keeps its placeholder across the session's events. With a
+    detector, names, addresses and the organisation's dictionary too (NER batched over NER_BATCH events)."""
     redactors: dict[str, SessionRedactor] = {}
     out, audit = [], []
+    rows = raw_events.to_pylist()
     with collector_paused():
-        for row in raw_events.to_pylist():
+        for at, row in enumerate(rows):
+            if detector is not None and at % NER_BATCH == 0:
+                detector.prefetch(t for r in rows[at: at + NER_BATCH] for f in FIELDS
+                                  for t in detect.texts_of(r.get(f)))
             redactor = redactors.get(row["session_id"])
             if redactor is None:
-                redactor = redactors[row["session_id"]] = SessionRedactor()
+                redactor = redactors[row["session_id"]] = SessionRedactor(detector=detector)
             red, found = redactor.redact_event(row)
             red.pop("user_id", None)
             red["redactions"] = sum(len(f) for f in found.values())
@@ -138,15 +147,18 @@ def redact_events(raw_events: pa.Table) -> tuple[pa.Table, pa.Table]:
     return pa.Table.from_pylist(out, REDACTED_SCHEMA), pa.Table.from_pylist(audit, AUDIT_SCHEMA)
 
 
-def update_events_redacted() -> StageResult:
-    """Redact the sessions of every raw file version not yet redacted, and replace those sessions' rows."""
+def update_events_redacted(dictionary: dictionaries.OrgDictionary | None = None) -> StageResult:
+    """Redact the sessions of every raw file version not yet redacted, and replace those sessions' rows. Names come
+    from NER and from `dictionary` (default: the latest directory sync in the lake, plus the FLYWHEEL_PII_*
+    settings)."""
     tables.ensure_table(EVENTS_REDACTED, REDACTED_SCHEMA, partition_by=["source"])
     tables.ensure_table(PII_AUDIT, AUDIT_SCHEMA)
     upstream = _file_versions(ingest.FILES)
     plan = _plan("events_redacted", upstream, ingest.EVENTS, EVENTS_REDACTED)
     rows = findings = 0
     if plan.sessions:
-        redacted, audit = redact_events(_read_sessions(ingest.EVENTS, plan))
+        detector = detect.detector_from_env(dictionaries.from_lake() if dictionary is None else dictionary)
+        redacted, audit = redact_events(_read_sessions(ingest.EVENTS, plan), detector)
         # the stage state is written last: a crash before it leaves these sessions pending for the next run
         tables.replace_where(PII_AUDIT, audit, plan.where())
         tables.replace_where(EVENTS_REDACTED, redacted, plan.where(), partition_by=["source"])

@@ -19,6 +19,7 @@ from python_assets.privacy.rules import (
     CONTEXT_BEFORE,
     CONTEXT_BOOST,
     ENTITIES,
+    OTHER_ENTITIES,
     REDACT_THRESHOLD,
     RULES,
     SECRET_KEY_PATTERN,
@@ -31,7 +32,7 @@ from python_assets.privacy.rules import (
 FIELDS = ("content", "tool_arguments", "tool_result", "feedback_value", "metadata")
 JSON_FIELDS = ("tool_arguments", "tool_result", "metadata")
 
-_ENTITY_ALTERNATION = "|".join(sorted(ENTITIES, key=len, reverse=True))
+_ENTITY_ALTERNATION = "|".join(sorted((*ENTITIES, *OTHER_ENTITIES), key=len, reverse=True))
 PLACEHOLDER = re.compile(rf"<(?:{_ENTITY_ALTERNATION})_\d+>")
 _SECRET_KEY = re.compile(SECRET_KEY_PATTERN)
 _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what json.dumps(..., ensure_ascii=False) writes otherwise
@@ -203,6 +204,8 @@ def _normalize(entity: str, value: str) -> str:
         return value.lower()
     if entity in ("PHONE_NUMBER", "CREDIT_CARD"):
         return digits_of(value)
+    if entity in ("PERSON", "CODENAME", "STREET_ADDRESS"):
+        return " ".join(value.casefold().split())
     return value
 
 
@@ -304,9 +307,10 @@ class SessionRedactor:
     """Redacts one session: the same value gets the same placeholder everywhere in it, counting per entity from 1."""
 
     def __init__(self, rules: tuple[Rule, ...] = RULES, threshold: float = REDACT_THRESHOLD,
-                 accelerate: bool = True):
+                 accelerate: bool = True, detector=None):
         """`accelerate=False` runs every rule's Python regex on every text, with no prefilter, no PCRE2 and no memo:
-        the reference the accelerated path must equal (tests/test_redaction_rules.py)."""
+        the reference the accelerated path must equal (tests/test_redaction_rules.py). `detector` (a
+        detect.Detector) adds names, addresses and the organisation's dictionary to what the rules find."""
         engine = _default() if rules is RULES else _engine(tuple(rules))
         self._rules = engine.rules
         self._prefilter = engine.prefilter if accelerate else None
@@ -321,6 +325,8 @@ class SessionRedactor:
         # Values already redacted in this session, by the rule that found them: a later mention without the context
         # that gave it away ("treat 'Harbor9303#SUus' as compromised") is still the same secret.
         self._known: dict[str, tuple[int, float]] = {}
+        self._detector = detector
+        self._known_detected: dict[str, tuple[tuple[str, str], float]] = {}  # (entity, recognizer), score
 
     def placeholder(self, entity: str, value: str) -> str:
         ph = self._as_written.get((entity, value))
@@ -422,11 +428,22 @@ class SessionRedactor:
             entry[1] = _select(text, list(entry[0]), self._rules) if entry[0] else ()
         return entry[1]
 
+    def spans(self, text: str) -> list[tuple[int, int, float, str, str]]:
+        """(start, end, score, entity, recognizer) of what `redact_text` would replace, in `text`'s own offsets;
+        nothing is remembered."""
+        chosen = self._choose(text) if text else ()
+        if self._detector is not None and text:
+            chosen = self._with_detected(text, chosen)
+        return [(s, e, score, *(index if index.__class__ is tuple else (
+            self._rules[index].rule.entity, self._rules[index].rule.name))) for s, e, score, index, _ in chosen]
+
     def redact_text(self, text: str) -> tuple[str, list[Finding]]:
         """`text` with every finding replaced by its placeholder; findings point at the placeholders in the result."""
         if not text:
             return text, []
         chosen = self._choose(text)
+        if self._detector is not None:
+            chosen = self._with_detected(text, chosen)
         if not chosen:
             return text, []
         parts: list[str] = []
@@ -434,21 +451,52 @@ class SessionRedactor:
         pos = 0  # in text
         out_len = 0
         for s, e, score, index, value in chosen:
-            rule = self._rules[index].rule
-            if len(value) >= MIN_REMEMBERED:
-                self._known.setdefault(value, (index, score))
-            ph = self.placeholder(rule.entity, value)
+            if index.__class__ is int:  # a rule's
+                rule = self._rules[index].rule
+                entity, name = rule.entity, rule.name
+                if len(value) >= MIN_REMEMBERED:
+                    self._known.setdefault(value, (index, score))
+            else:  # the detector's: (entity, recognizer)
+                entity, name = index
+                if len(value) >= MIN_REMEMBERED:
+                    self._known_detected.setdefault(value, (index, score))
+            ph = self.placeholder(entity, value)
             parts.append(text[pos:s])
             out_len += s - pos
             parts.append(ph)
             shown = _ROUNDED.get(score)
             if shown is None:
                 shown = _ROUNDED[score] = round(score, 2)
-            findings.append(_finding(Finding, (rule.entity, rule.name, shown, out_len, out_len + len(ph))))
+            findings.append(_finding(Finding, (entity, name, shown, out_len, out_len + len(ph))))
             out_len += len(ph)
             pos = e
         parts.append(text[pos:])
         return "".join(parts), findings
+
+    def _with_detected(self, text: str, chosen: tuple) -> tuple:
+        """The rules' choice plus what the detector finds (names, addresses, dictionary entries) and this session's
+        detected values where they recur, outside the rules' spans and existing placeholders: longest first, then
+        highest score, then earliest."""
+        found = [(s, e, score, (entity, name), text[s:e]) for s, e, score, entity, name in self._detector.find(text)]
+        for value, (kind, score) in self._known_detected.items():
+            at = text.find(value)
+            while at >= 0:
+                found.append((at, at + len(value), score, kind, value))
+                at = text.find(value, at + len(value))
+        if not found:
+            return chosen
+        taken = [(s, e) for s, e, *_ in chosen]
+        if "<" in text:
+            taken += [m.span() for m in PLACEHOLDER.finditer(text)]
+        found.sort(key=lambda f: (f[0] - f[1], -f[2], f[0]))
+        added = []
+        for f in found:
+            if f[0] < f[1] and not any(f[0] < e and s < f[1] for s, e in taken):
+                taken.append((f[0], f[1]))
+                added.append(f)
+        if not added:
+            return chosen
+        return tuple(sorted((*chosen, *added), key=lambda f: f[0]))
 
     # --- JSON text --------------------------------------------------------------------------------------------------
 
@@ -463,7 +511,7 @@ class SessionRedactor:
             return self.redact_text(text)
         # JSON text that held nothing holds nothing in any session, unless a value this session remembers is in
         # one of its strings: there it shows verbatim when the text has no escapes.
-        quiet = self._memo.quiet_json if self._memo is not None else None
+        quiet = self._memo.quiet_json if self._memo is not None and self._detector is None else None
         if quiet is not None and text in quiet.texts and not (
                 self._known and ("\\" in text or any(value in text for value in self._known))):
             return text, []
@@ -539,3 +587,10 @@ class SessionRedactor:
                 out[name] = red
                 by_field[name] = findings
         return out, by_field
+
+
+def rule_findings(text: str) -> list[tuple[int, int, float, str, str]]:
+    """(start, end, score, entity, rule) of what the rules choose in `text` alone (no session)."""
+    redactor = SessionRedactor()
+    return [(s, e, round(score, 2), redactor._rules[i].rule.entity, redactor._rules[i].rule.name)
+            for s, e, score, i, _ in redactor._choose(text)]

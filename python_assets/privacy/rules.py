@@ -185,12 +185,35 @@ def intl_phone_ok(value: str) -> bool:
 _I = re.IGNORECASE
 # Every card, phone and IPv4 value holds a digit, five digits/separators, and a digit: one search rules most texts out.
 DIGIT_GATE = r"\d[\d ().+-]{5,}\d"
+
+
+def ssn_ok(value: str) -> bool:
+    """A US social security number as the SSA issues them: area not 000, 666 or 9xx; group not 00; serial not
+    0000; not one of the numbers published as examples."""
+    digits = digits_of(value)
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return (len(digits) == 9 and area not in ("000", "666") and area[0] != "9" and group != "00"
+            and serial != "0000" and digits not in _EXAMPLE_SSNS)
+
+
+_EXAMPLE_SSNS = frozenset(("078051120", "219099999", "123456789"))
+
+
+def iban_ok(value: str) -> bool:
+    """ISO 13616: 15-34 characters, the check digits by ISO 7064 mod 97-10."""
+    compact = value.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34 or not compact.isascii() or not compact.isalnum():
+        return False
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
 _EXT = r"(?:\s?(?:x|ext\.?)\s?\d{1,6})?"
 PHONE_CONTEXT = (
     "phone", "tel", "mobile", "cell", "fax", "call", "dial", "sms", "text me", "whatsapp", "desk", "office", "landline",
     "answering", "messages", "reach me", "contact", "ring me",
 )  # fmt: skip
 CARD_CONTEXT = ("card", "cc", "credit", "debit", "visa", "mastercard", "amex", "maestro", "payment")
+SSN_CONTEXT = ("ssn", "social security", "social sec", "ss#", "ss #", "tax id", "taxpayer")
+LICENSE_CONTEXT = ("driver", "licen", "dl#", "dl #", "dl no", "dmv")
 SECRET_CONTEXT = (
     "key", "secret", "token", "password", "passwd", "credential", "signature", "hmac", "auth", "api", "private",
 )  # fmt: skip
@@ -250,6 +273,29 @@ RULES: tuple[Rule, ...] = (
         "PHONE_NUMBER", "phone_digits_with_context",
         r"(?<![\w.+/:-])\d{8,12}(?![\w/:]|[.-]\d)",
         0.2, phone_ok, PHONE_CONTEXT, min_digits=8, gate=DIGIT_GATE,
+    ),
+    Rule(
+        # 3-2-4 digits with one kind of separator; nine bare digits only next to a context word
+        "US_SSN", "us_ssn",
+        r"\d(?<![\w.+-]\d)\d\d([- ])\d\d\1\d{4}(?![\w]|[.-]\d)",
+        0.6, ssn_ok, SSN_CONTEXT, min_digits=9, gate=DIGIT_GATE,
+    ),
+    Rule(
+        "US_SSN", "us_ssn_digits_with_context",
+        r"\d(?<![\w.+-]\d)\d{8}(?![\w]|[.-]\d)",
+        0.2, ssn_ok, SSN_CONTEXT, min_digits=9, gate=DIGIT_GATE,
+    ),
+    Rule(
+        "IBAN_CODE", "iban",
+        r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z]\d\d(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])",
+        0.9, iban_ok, ("iban", "account", "bank", "transfer"), min_digits=4, min_length=15,
+        gate=r"[A-Za-z]{2}\d\d",
+    ),
+    Rule(
+        # a licence number has no common shape (each state its own): only next to a context word
+        "US_DRIVER_LICENSE", "us_driver_license_with_context",
+        r"(?<![\w-])(?:[A-Za-z]{1,2}\d{4,14}|\d{5,13}|\d{2,4}-\d{2,4}-\d{2,5})(?![\w]|-\w)",
+        0.2, None, LICENSE_CONTEXT, min_digits=5, requires=("driv", "licen", "dl", "dmv"),
     ),
     Rule(
         "AWS_ACCESS_KEY", "aws_access_key_id",
@@ -325,3 +371,5 @@ RULES: tuple[Rule, ...] = (
 )
 
 ENTITIES: tuple[str, ...] = tuple(dict.fromkeys(r.entity for r in RULES))
+# What detect.py finds besides the rules (names, addresses, the organisation's dictionary): placeholders too.
+OTHER_ENTITIES: tuple[str, ...] = ("PERSON", "STREET_ADDRESS", "CODENAME", "EMPLOYEE_ID", "INTERNAL_HOST")
