@@ -16,6 +16,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 
 from python_assets.privacy import names
 from python_assets.privacy.detect import Detected, Detector
+from python_assets.privacy.redact import rule_findings
 from python_assets.privacy.rules import ENTITIES
 
 
@@ -47,8 +48,6 @@ class _RulesFinder:
     ENTITIES = ENTITIES
 
     def find(self, text: str, doc=None) -> list[Detected]:
-        from python_assets.privacy.redact import rule_findings
-
         return rule_findings(text)
 
 

@@ -90,7 +90,9 @@ class Detector:
         return [r for r in (self.names, self.addresses, self.dictionary) if r is not None]
 
     def prefetch(self, texts: Iterable[str], batch_size: int = 64) -> None:
-        """Runs NER over the texts that may hold a name, in batches (`nlp.pipe`), for `find` to use."""
+        """Runs NER over the texts that may hold a name, in batches (`nlp.pipe`), for `find` to use. What the
+        previous batch left unused (a text its redaction never looked at) is dropped."""
+        self._docs.clear()
         if self.names is None:
             return
         todo = list(dict.fromkeys(t for t in texts if t and t not in self._memo and t not in self._docs

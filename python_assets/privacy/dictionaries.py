@@ -35,6 +35,9 @@ class OrgDictionary:
     employee_id_pattern: re.Pattern | None = None
     internal_host: re.Pattern | None = None
 
+    def __post_init__(self):
+        self._longest = max(map(len, self.people | self.codenames), default=0)  # words in the longest phrase
+
     @classmethod
     def build(cls, names: Iterable[str] = (), emails: Iterable[str] = (), codenames: Iterable[str] = (),
               employee_ids: Iterable[str] = (), employee_id_pattern: str | None = None,
@@ -70,7 +73,7 @@ class OrgDictionary:
             for i, (start, _, word) in enumerate(words):
                 if word in self.employee_ids or text[start: words[i][1]] in self.employee_ids:
                     found.append((start, words[i][1], "EMPLOYEE_ID"))
-                for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
+                for n in range(min(self._longest, len(words) - i), 0, -1):
                     phrase = tuple(w for _, _, w in words[i: i + n])
                     kind = "PERSON" if phrase in self.people else "CODENAME" if phrase in self.codenames else None
                     if kind is not None:

@@ -130,6 +130,7 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
 
 _NAME_TOKEN = re.compile(r"(?<![\w'’.-])(?:[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:['’-][^\W\d_]+)*|[A-Z]\.)(?![\w'’-])")
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Herr|Frau|Sr|Sra)\.?[ \t]+$")
+_LOWER_WORD_NEXT = re.compile(r"[ \t]+[a-z]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(>]|\s-)\s*$")
 
 
@@ -156,9 +157,9 @@ def gazetteer_spans(text: str, taken: list[tuple[int, int]], allow: frozenset[st
         has_given = any(w in given for w in words if len(w) > 1)
         before = text[max(0, start - 12): start]
         honorific = _HONORIFIC.search(before) is not None
-        if has_given or (honorific and any(w in surnames or len(w) > 1 for w in words)):
+        if has_given or (honorific and any(len(w) > 1 for w in words)):
             if len(run) == 1 and not honorific and _SENTENCE_START.search(text[max(0, start - 4): start]) and \
-                    re.match(r"[ \t]+[a-z]", text[end: end + 2]):
+                    _LOWER_WORD_NEXT.match(text, end):
                 continue
             spans.append((start, end))
         elif len(run) >= 2 and sum(w in surnames for w in words) >= 2 and not _SENTENCE_START.search(before[-4:]):

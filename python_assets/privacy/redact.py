@@ -428,22 +428,26 @@ class SessionRedactor:
             entry[1] = _select(text, list(entry[0]), self._rules) if entry[0] else ()
         return entry[1]
 
+    def _chosen(self, text: str) -> tuple:
+        """What the rules choose, then what the detector adds around it: (start, end, score, kind, value), where kind
+        is a rule's index or the detector's (entity, recognizer)."""
+        chosen = self._choose(text)
+        return self._with_detected(text, chosen) if self._detector is not None else chosen
+
     def spans(self, text: str) -> list[tuple[int, int, float, str, str]]:
         """(start, end, score, entity, recognizer) of what `redact_text` would replace, in `text`'s own offsets;
         nothing is remembered."""
-        chosen = self._choose(text) if text else ()
-        if self._detector is not None and text:
-            chosen = self._with_detected(text, chosen)
-        return [(s, e, score, *(index if index.__class__ is tuple else (
-            self._rules[index].rule.entity, self._rules[index].rule.name))) for s, e, score, index, _ in chosen]
+        out = []
+        for s, e, score, index, _ in self._chosen(text) if text else ():
+            rule = None if index.__class__ is tuple else self._rules[index].rule
+            out.append((s, e, score, *(index if rule is None else (rule.entity, rule.name))))
+        return out
 
     def redact_text(self, text: str) -> tuple[str, list[Finding]]:
         """`text` with every finding replaced by its placeholder; findings point at the placeholders in the result."""
         if not text:
             return text, []
-        chosen = self._choose(text)
-        if self._detector is not None:
-            chosen = self._with_detected(text, chosen)
+        chosen = self._chosen(text)
         if not chosen:
             return text, []
         parts: list[str] = []
@@ -591,6 +595,4 @@ class SessionRedactor:
 
 def rule_findings(text: str) -> list[tuple[int, int, float, str, str]]:
     """(start, end, score, entity, rule) of what the rules choose in `text` alone (no session)."""
-    redactor = SessionRedactor()
-    return [(s, e, round(score, 2), redactor._rules[i].rule.entity, redactor._rules[i].rule.name)
-            for s, e, score, i, _ in redactor._choose(text)]
+    return [(s, e, round(score, 2), entity, rule) for s, e, score, entity, rule in SessionRedactor().spans(text)]

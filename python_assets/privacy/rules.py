@@ -149,6 +149,27 @@ def bearer_token(value: str) -> bool:
     return any(c.isdigit() or c in "._~+/-=" for c in value) or (value.lower() != value and value.upper() != value)
 
 
+def ssn_ok(value: str) -> bool:
+    """A US social security number as the SSA issues them: area not 000, 666 or 9xx; group not 00; serial not
+    0000; not one of the numbers published as examples."""
+    digits = digits_of(value)
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return (len(digits) == 9 and area not in ("000", "666") and area[0] != "9" and group != "00"
+            and serial != "0000" and digits not in _EXAMPLE_SSNS)
+
+
+_EXAMPLE_SSNS = frozenset(("078051120", "219099999", "123456789"))
+
+
+def iban_ok(value: str) -> bool:
+    """ISO 13616: 15-34 characters, the check digits by ISO 7064 mod 97-10."""
+    compact = value.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34 or not compact.isascii() or not compact.isalnum():
+        return False
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
 DATE_START = re.compile(
     r"(?:19|20)\d\d([-. ])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])(?![\d])"
     r"|(?:0?[1-9]|[12]\d|3[01])([-. ])(?:0?[1-9]|1[0-2])\2(?:19|20)\d\d(?![\d])"
@@ -185,27 +206,6 @@ def intl_phone_ok(value: str) -> bool:
 _I = re.IGNORECASE
 # Every card, phone and IPv4 value holds a digit, five digits/separators, and a digit: one search rules most texts out.
 DIGIT_GATE = r"\d[\d ().+-]{5,}\d"
-
-
-def ssn_ok(value: str) -> bool:
-    """A US social security number as the SSA issues them: area not 000, 666 or 9xx; group not 00; serial not
-    0000; not one of the numbers published as examples."""
-    digits = digits_of(value)
-    area, group, serial = digits[:3], digits[3:5], digits[5:]
-    return (len(digits) == 9 and area not in ("000", "666") and area[0] != "9" and group != "00"
-            and serial != "0000" and digits not in _EXAMPLE_SSNS)
-
-
-_EXAMPLE_SSNS = frozenset(("078051120", "219099999", "123456789"))
-
-
-def iban_ok(value: str) -> bool:
-    """ISO 13616: 15-34 characters, the check digits by ISO 7064 mod 97-10."""
-    compact = value.replace(" ", "").upper()
-    if not 15 <= len(compact) <= 34 or not compact.isascii() or not compact.isalnum():
-        return False
-    moved = compact[4:] + compact[:4]
-    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
 _EXT = r"(?:\s?(?:x|ext\.?)\s?\d{1,6})?"
 PHONE_CONTEXT = (
     "phone", "tel", "mobile", "cell", "fax", "call", "dial", "sms", "text me", "whatsapp", "desk", "office", "landline",
