@@ -70,6 +70,13 @@ LOG_LINES = [
     "kubectl rollout status deployment/PaymentService -n Prod --timeout=120s",
     "SELECT CustomerName, OrderDate FROM Orders WHERE OrderId = 42",
     "INFO  Started FlywheelApplication in 3.2 seconds (JVM running for 4.1)",
+    # agent transcripts: imperatives, headings, shouted instructions, exception names after a line start
+    "Add a test for the new parser, then Edit the README and Skip the flaky one.",
+    "THE EDIT COMMAND REQUIRES PROPER INDENTATION. YOU CAN ONLY ENTER ONE COMMAND AT A TIME.",
+    "TypeError: unsupported operand type(s) for +: 'int' and 'str'",
+    "May I run the tests now? Can I push?",
+    "4. Please DO NOT run interactive commands",
+    "Open the file in Google Drive and check the Floating Point section",
 ]
 
 
@@ -88,10 +95,39 @@ def test_names_are_found_in_prose_and_kept_per_session(detector):
     assert {f.rule for f in found} <= {"spacy_ner", "name_gazetteer", "org_dictionary"}
 
 
+@pytest.mark.parametrize("text, name", [
+    ("Hi, my name is Rubija and I need help", "Rubija"),
+    ("What's your last name? Arcuri", "Arcuri"),
+    ("Sometimes people call me Csanád", "Csanád"),
+    ("Name:    Nayla Montero\nAddress: unknown", "Nayla Montero"),
+    ("Ubul: What a wife. Nicole: Remember me", "Ubul"),
+    ('tracy:"i\'m roberto\'s daughter".', "roberto"),
+    ("Have you been to a Ravil G Yefimov concert before?", "Ravil G Yefimov"),
+    ("follow up with codey m ross in a couple of months.", "codey m ross"),
+    ("lena andersson lives at 255 hersnapvej 18, københavn k", "lena andersson"),
+    ("Their children: Efimiya, Mary, Ariana and Isabel.", "Efimiya"),
+    ("A film directed by Maciej Borkowski and starring Borkowski", "Borkowski"),
+])
+def test_names_found_from_their_context(detector, text, name):
+    """Cues, speaker labels, middle initials, lower-case name pairs, lists holding a name, other mentions."""
+    found = [text[s:e] for s, e, _, entity, _ in detector.find(text) if entity == "PERSON"]
+    assert name in found, found
+
+
+@pytest.mark.parametrize("text", [
+    "For my take on it, see Guilty Pleasures: 5 Musicians Of The 70s You're Supposed To Hate (But Secretly Love)",
+    "Awarded Salesperson of the Month three times.",
+    "name: build\nsteps:\n  - run: make test",
+    "a helper function called Parse and a class named Loader",
+])
+def test_titles_and_words_are_not_names(detector, text):
+    assert [text[s:e] for s, e, _, entity, _ in detector.find(text) if entity == "PERSON"] == []
+
+
 def test_looks_like_a_name_rejects_log_shapes():
     for value in ("HttpClient", "INFO", "v2.3.1", "user_id", "/home/ann", "Traceback", "Monday", "get_user()"):
         assert not names.looks_like_a_name(value), value
-    for value in ("Ann Lee", "O'Neil", "Jean-Luc Picard", "Faina D. Yefremova"):
+    for value in ("Ann Lee", "O'Neil", "Jean-Luc Picard", "Faina D. Yefremova", "Ann McDowell", "LeBatelier"):
         assert names.looks_like_a_name(value), value
 
 
@@ -105,6 +141,15 @@ def test_escaped_line_breaks_separate_words():
      "6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677"),
     ("She lives at Via dei Fiorentini 17", "Via dei Fiorentini 17"),
     ("Unit 0822 Box 8858\nDPO AE 99081", "Unit 0822 Box 8858\nDPO AE 99081"),
+    ("Address:  17693 Király u. 15.\nLyss", "17693 Király u. 15.\nLyss"),
+    ("The bus station is on Villacher Strasse 89", "Villacher Strasse 89"),
+    ("The bus drops you off at 9383 ul. Chrzanowska 61 St.", "9383 ul. Chrzanowska 61 St."),
+    ("the bus drops you off at 74678 midtvollen 130 st.", "74678 midtvollen 130 st."),
+    ("Tilly lives at 10252 Μεγάλη Άμμος 184, ΠΑΦΟΣ", "10252 Μεγάλη Άμμος 184, ΠΑΦΟΣ"),
+    ("William Hughes\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
+     "20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488"),
+    ("It's in the corner of 35 Pentelis Str. and Waechter Turnpike",
+     "the corner of 35 Pentelis Str. and Waechter Turnpike"),
 ])
 def test_street_addresses(text, address):
     assert [text[s:e] for s, e in address_spans(text)] == [address]
@@ -115,6 +160,10 @@ def test_street_addresses(text, address):
     "took 250 ms over 3 retries",
     "Chapter 4 covers joins",
     "ERROR 500 returned by upstream 2 times",
+    "There's this nice new Russian place downtown, 2 blocks away",
+    "Upload 3 files to Google Drive",
+    "5 Musicians Of The 70s You're Supposed To Hate",
+    "It was on this street that 2 clubs opened",
 ])
 def test_not_addresses(text):
     assert address_spans(text) == []
@@ -219,9 +268,9 @@ def test_flywheel_pii_eval_prints_scores_with_a_json_last_line(tmp_path):
 
 @pytest.mark.skipif(not PRESIDIO.exists(), reason="public presidio-research sample absent")
 def test_quality_on_the_presidio_research_set():
-    """A floor under the measured quality (issue 6's target, F2 >= 0.90, is not reached yet: see the issue note)."""
+    """Issue 6's targets: F2 >= 0.90 overall (measured 0.925 on this half), recall >= 0.98 for the rule types."""
     code, out, _ = _run_cli(["pii-eval", str(PRESIDIO)])
     result = json.loads(out.splitlines()[-1])
-    assert result["overall"]["f2"] >= 0.83, result["overall"]
+    assert result["overall"]["f2"] >= 0.90, result["overall"]
     for entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IP_ADDRESS", "US_SSN", "IBAN_CODE"):
         assert result["per_type"][entity]["recall"] >= 0.98, entity

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import re
 
+from faker.providers.address.en_US import Provider as USPS
+
 from python_assets.privacy.names import LOG_WORDS
 
+# street types that are hardly anything else after a capitalized name ("Bay Street", "Koskikatu", "Erzsébet tér")
 _SUFFIX_WORDS = (
-    "street st str road rd avenue ave av lane ln drive dr way place pl court ct boulevard blvd terrace circle cir "
-    "crescent parkway pkwy highway hwy square sq trail loop alley row crossroad crossing hill hills park gardens close "
-    "mews walk path pike ridge heights point bridge meadows grove view plaza estate estates strasse straße gasse weg "
-    "allee platz ring laan straat "
-    "gracht plein vej gade gata gatan gate vegen veien katu tie kuja polku utca ulica ul ulitsa nám náměstí odos "
-    "sokak cadde caddesi"
+    "street st str road rd avenue ave av lane ln boulevard blvd terrace parkway pkwy highway hwy strasse straße gasse "
+    "weg allee platz laan straat gracht plein vej gade gata gatan gate vegen veien katu tie kuja polku utca ulica ul "
+    "ulitsa nám náměstí odos sokak cadde caddesi u út útja tér tere köz kapu körút krt rkp rakpart fasor terrasse "
+    "ulice trg cesta vei väg vägen stræde plads torv allé"
 ).split()
+# Street types that are also plain words ("Google Drive", "Russian place", "European Union", "Pass"), with the USPS
+# suffixes of Faker's en_US list: a street type only after a house number, near an address word or at a corner
+_WEAK_SUFFIX_WORDS = tuple(sorted({w.lower() for w in USPS.street_suffixes} | set(
+    "drive dr way place pl court ct circle cir crescent square sq trail loop alley row crossroad crossing hill hills "
+    "park gardens close mews walk path pike ridge heights point bridge meadows grove view plaza estate estates ring "
+    "sor".split()) - set(_SUFFIX_WORDS)))
+_PREFIX_ABBREVIATIONS = frozenset("ul al pl os str av avda".split())
 # street types written before the name ("Via dei Fiorentini 17", "Rue de Virton 38")
 _PREFIX_TYPES = frozenset(
     "rue via viale vicolo piazza corso calle avenida avenue rua travessa largo carrer boulevard chemin place "
@@ -28,17 +36,22 @@ _SUFFIX_ATTACHED = (
     "katu", "kuja", "tie", "polku", "gade", "gata", "gatan", "vej", "vejen", "veien", "vegen", "straße", "strasse",
     "gasse", "weg", "straat", "laan", "stræde", "vænget", "utca", "ulica", "allee", "platz", "plein", "gracht",
 )
-_CONNECTORS = "del|dei|degli|della|de|la|le|les|di|da|do|dos|das|du|des|van|von|der|den|het|el|al|y|i|of|the|and"
+_CONNECTORS = ("del|dei|degli|della|de|la|le|les|di|da|do|dos|das|du|des|van|von|der|den|het|el|al|y|i|of|the|and|"
+               "nad|pod|am|im|auf|sur|sous")
 _CONNECTOR_SET = frozenset(_CONNECTORS.split("|"))
 _MONTHS = ("jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
            "september|october|november|december")
 
-_SUFFIX = rf"(?:{'|'.join(sorted(set(_SUFFIX_WORDS), key=len, reverse=True))})\.?"
+_SUFFIX = rf"(?:{'|'.join(sorted({*_SUFFIX_WORDS, *_WEAK_SUFFIX_WORDS}, key=len, reverse=True))})\.?"
+_STRONG_SUFFIX = frozenset(_SUFFIX_WORDS)
 _WORD = r"[^\W\d_][\w'’.-]*"
 _NAME_WORD = rf"(?!(?:{_MONTHS})\b)(?:{_WORD})"
-_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"  # the Latin capitals (Latin Extended-A mixes cases: over-inclusive, harmless here)
+# the Latin, Greek and Cyrillic capitals (Latin Extended-A mixes cases: over-inclusive, harmless here)
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſΆΈ-ΏΑ-ΩЀ-Я"
 # a street name: a capitalized word first ("Via dei Fiorentini", "Stensås terrasse"), at most four words
-_STREET_NAME = rf"(?-i:(?=[{_UPPER}])){_NAME_WORD}(?:[ \t]+(?:(?:{_CONNECTORS})\b|{_NAME_WORD})){{0,3}}"
+# (a lower-case abbreviated type may open it: "ul. Chrzanowska", "al. Jerozolimskie")
+_STREET_NAME = (rf"(?:(?:ul|al|pl|os|str|av|avda)\.[ \t]*)?(?-i:(?=[{_UPPER}])){_NAME_WORD}"
+                rf"(?:[ \t]+(?:(?:{_CONNECTORS})\b|{_NAME_WORD})){{0,3}}")
 _NUMBER = r"\d{1,6}[A-Za-z]?\b\.?(?:[/-]\d{1,4}[A-Za-z]?\b)?"
 _UNIT = (r"(?:(?:Apt|Apartment|Suite|Ste|Flat|Unit|Room|Rm|Floor|Fl|PSC|P\.?\s?O\.?\s?Box|Box)\b\.?[ \t]*#?[ \t]*"
          r"\d{1,6}[A-Za-z]?\b(?:,?[ \t]+Box[ \t]+\d{1,6}\b)?)")
@@ -59,32 +72,53 @@ _CONTEXT = re.compile(
 # what may follow a street line: a unit, a military address, or a place line (city, state, country, postal code)
 _PLACE = rf"[{_UPPER}][\w'’-]*(?:[ \t]+(?:[{_UPPER}][\w'’-]*|(?:{_CONNECTORS})\b)){{0,3}}"
 _CODE = rf"{_UNIT}|{_MILITARY}|\d{{4,6}}\b|[A-Z]{{2}}\b(?:[ \t]+\d{{4,6}}\b)?"
-_END = r"(?=[ \t]*(?:\n|[,.;)]|$))"
+_END = r"(?=[ \t]*(?:\n|[,.;)?]|$))"
 _NEXT = re.compile(
     # after a line break or a comma: a unit, a postal code or a place line; on the same line: a unit or a code
-    rf"(?:(?:[ \t]*\n[ \t>?*-]*,?[ \t]*|,[ \t]*)(?P<part>{_CODE}|{_PLACE}(?:,?[ \t]+[A-Z]{{2}}\b)?"
+    rf"(?:(?:[ \t]*\n(?:[ \t>]*\n)?[ \t>?*-]*,?[ \t]*|,[ \t]*)(?P<part>{_CODE}|{_PLACE}(?:,?[ \t]+[A-Z]{{2}}\b)?"
     rf"(?:[ \t]+\d{{4,6}}\b)?){_END}|[ \t]+(?P<code>{_CODE}))"
 )
 _ATTACHED = re.compile(rf"\w(?:{'|'.join(_SUFFIX_ATTACHED)})\b", re.IGNORECASE)
+# lower-case addresses ("74678 midtvollen 130 st.", "255 hersnapvej 18"): house number, one word, number, and a
+# street type after it or in the word
+_LOWER_STREET = re.compile(
+    rf"(?<![\w.-])\d{{1,6}}[ \t]+(?P<name>[a-zà-ÿ]{{3,}})[ \t]+\d{{1,5}}[a-z]?\b(?:[ \t]+(?P<after>{_SUFFIX}))?(?!\w)")
+# "the corner of Csabai kapu 39. and Mathias Pass": the two streets with the corner
+_CORNER = re.compile(r"(?i:\bthe[ \t]+corner[ \t]+of)[ \t]+[^\n,;:!?]{3,60}?[ \t]+and[ \t]+"
+                     rf"(?:\d{{1,6}}[ \t]+)?(?-i:[{_UPPER}])[\w'’.-]*(?:[ \t]+(?-i:[{_UPPER}])[\w'’.-]*){{0,3}}"
+                     rf"(?:[ \t]+{_SUFFIX})?", re.IGNORECASE)
+_DECADE = re.compile(r"\d+0s")
+_SUFFIX_AT_END = re.compile(rf"[ \t]{_SUFFIX}$", re.IGNORECASE)
 _MAX_PARTS = 5
 
 
 def _street_ok(m: re.Match, text: str) -> bool:
     name = m.group("name")
     words = [w.lower().strip(".") for w in name.split()]
-    if all(w in LOG_WORDS for w in words) or not name[:1].isalpha():
+    if all(w in LOG_WORDS for w in words) or not name[:1].isalpha() or _DECADE.fullmatch(m.group("num") or ""):
         return False
-    if m.group("type") or m.group("after") or _ATTACHED.search(name):
-        return True
-    if not m.group("num") or not all(w[:1].isupper() or w in _CONNECTOR_SET for w in name.split()):
+    # lower-case words inside a street name are connectors or street types ("Erzsébet tér", "Trenerys gate")
+    if not all(w[:1].isupper() or w.lower() in _CONNECTOR_SET or w.lower().strip(".") in _STRONG_SUFFIX
+               or w.lower().strip(".") in _PREFIX_ABBREVIATIONS for w in name.split()):
+        return False
+    kind = (m.group("type") or m.group("after") or "").lower().strip(".")
+    if kind:  # a plain-word type needs a house number ("4. Please DO NOT run" is a list item) or an address word
+        return kind in _STRONG_SUFFIX or not name.isupper() and (
+            bool(m.group("house")) and not m.group("house").endswith(".") or _near_context(text, m.start()))
+    if _ATTACHED.search(name) or m.group("num") and len(words) > 1 and words[-1] in _STRONG_SUFFIX:
+        return True  # "Villacher Strasse 89", "Király u. 15."
+    if not m.group("num"):
         return False
     if words[0] in _PREFIX_TYPES and len(words) > 1:
         return True
     if m.group("house"):  # "6750 Koskikatu 25": a number, a name, a number; the name capitalized
         return name[0].isupper()
     # "Allika 46": only near an address word or with an address line after it
-    return bool(_CONTEXT.search(text, max(0, m.start() - 48), m.start())) or bool(
-        _NEXT.match(text, m.end()) and "\n" in text[m.end(): m.end() + 3])
+    return _near_context(text, m.start()) or bool(_NEXT.match(text, m.end()) and "\n" in text[m.end(): m.end() + 3])
+
+
+def _near_context(text: str, at: int) -> bool:
+    return _CONTEXT.search(text, max(0, at - 48), at) is not None
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:
@@ -101,6 +135,12 @@ def address_spans(text: str) -> list[tuple[int, int]]:
             pos = m.start() + 1
     for m in _UNIT_OR_MILITARY.finditer(text):
         found.append((m.start(), _extend(text, m.end())))
+    for m in _LOWER_STREET.finditer(text):
+        if m.group("after") and m.group("after").lower().strip(".") in _STRONG_SUFFIX or _ATTACHED.search(m["name"]):
+            found.append((m.start(), _extend(text, m.end())))
+    for m in _CORNER.finditer(text):
+        if any(ch.isdigit() for ch in m.group()) or _SUFFIX_AT_END.search(m.group()):
+            found.append(m.span())
     return _merged(found, text)
 
 

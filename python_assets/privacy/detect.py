@@ -11,12 +11,14 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 
-from python_assets.privacy import names
+from python_assets.privacy import name_cues, names
 from python_assets.privacy.addresses import address_spans
 from python_assets.privacy.dictionaries import OrgDictionary
 
 NER_SCORE = 0.85  # spaCy's PERSON that passed the log-shape checks
 GAZETTEER_SCORE = 0.6  # a run of capitalized words holding a known given name
+CUE_SCORE = 0.6  # a name word after "my name is", a speaker label, a middle initial, a lower-case name pair
+PROPAGATED_SCORE = 0.5  # another mention of a name found, or another member of a list that holds one
 ADDRESS_SCORE = 0.7
 DICTIONARY_SCORE = 0.95  # the organisation's own list
 MEMO_TEXTS = 20_000  # recurring texts whose detections are kept (system prompts, tool schemas, boilerplate)
@@ -37,9 +39,19 @@ class NameFinder:
             doc = names.load_nlp()(names.plain(text))
         ner = names.person_spans(doc, self.allow) if doc is not None else []
         found = [(s, e, NER_SCORE, "PERSON", "spacy_ner") for s, e in ner]
-        if self.gazetteer and doc is not None:
-            found += [(s, e, GAZETTEER_SCORE, "PERSON", "name_gazetteer")
-                      for s, e in names.gazetteer_spans(names.plain(text), ner, self.allow)]
+        if not self.gazetteer:
+            return found
+        plain = names.plain(text)
+        spans = list(ner)
+        for recognizer, score, more in (
+                ("name_gazetteer", GAZETTEER_SCORE, names.gazetteer_spans(plain, spans, self.allow) if doc else []),
+                ("name_cue", CUE_SCORE, name_cues.cue_spans(plain, self.allow)),
+                ("name_propagated", PROPAGATED_SCORE, lambda: name_cues.propagated(plain, spans, self.allow))):
+            for s, e in more() if callable(more) else more:
+                s, e = names.trimmed(plain, s, e)
+                if s < e and not any(s < e2 and s2 < e for s2, e2 in spans):
+                    spans.append((s, e))
+                    found.append((s, e, score, "PERSON", recognizer))
         return found
 
 
