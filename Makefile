@@ -30,7 +30,7 @@ help:
 	@echo "make demo   - create .venv, install, run the whole pipeline on the built-in demo data, print a summary"
 	@echo "make test   - create .venv, install, run the test suite"
 	@echo "make dev    - the Dagster UI on http://127.0.0.1:3000 (demo resources unless FLYWHEEL_ENV=prod)"
-	@echo "make bench  - benchmarks, figures printed (BENCH=roster, adoption or logs for one)"
+	@echo "make bench  - benchmarks, figures printed (BENCH=roster, adoption, logs or pii for one)"
 
 # torch first, pinned: its CPU wheel lies on local disk; left to the resolver it pulls a multi-GB CUDA build.
 # setup.py builds the C core of redaction (python_assets/privacy/_core.c): a change there reinstalls
@@ -56,8 +56,8 @@ dev: install
 	mkdir -p .dagster
 	trap - INT; exec $(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
-# BENCH=roster (or adoption) runs one; both print their figures
-BENCH ?= roster adoption logs
+# BENCH=roster (or adoption, logs, pii) runs one; each prints its figures
+BENCH ?= roster adoption logs pii
 bench: install
 	for b in $(BENCH); do $(PY) -m bench.$$b; done
 
