@@ -1,10 +1,11 @@
 """The `flywheel` command (a console script of the package).
 
-  flywheel redact [FILE] [--field text] [--session-field NAME]
+  flywheel redact [FILE] [--field text] [--session-field NAME] [--replace placeholder|surrogate]
       JSON Lines in (a file, or standard input), the same records out in the same order with the named field
       redacted; every other field kept. A line that is not a JSON object with that field as a string becomes
       {"_line": N, "_error": reason} (never passed through: it may hold what redaction is for), and the command
-      exits 2 once every line is written.
+      exits 2 once every line is written. --replace defaults to FLYWHEEL_PII_REPLACE; FLYWHEEL_PII_LINK_KEY, when
+      set, links values across sessions.
   flywheel pii-eval FILE [--no-ner] [--no-gazetteer]
       Scores the redactor on a labelled file in presidio-research's format; per entity type and overall precision,
       recall and F2; the last line is one JSON object {"overall", "per_type", "left_out"}.
@@ -41,8 +42,15 @@ def _chunks(lines, size: int) -> Iterator[list[tuple[int, str]]]:
 
 
 def redact(args) -> int:
+    from python_assets.privacy import surrogates
     from python_assets.privacy.redact import SessionRedactor
 
+    try:
+        replace = args.replace or surrogates.replace_mode()
+        link_key = surrogates.link_key()
+    except ValueError as exc:  # the messages name the setting, never the key
+        print(f"flywheel redact: {exc}", file=sys.stderr)
+        return 2
     detector = _detector(args)
     source = open(args.file, encoding="utf-8") if args.file and args.file != "-" else sys.stdin
     sessions: dict[str, SessionRedactor] = {}
@@ -75,7 +83,7 @@ def redact(args) -> int:
                 key = str(rec.get(args.session_field)) if args.session_field else f"line {n}"
                 redactor = sessions.get(key)
                 if redactor is None:
-                    redactor = SessionRedactor(detector=detector)
+                    redactor = SessionRedactor(detector=detector, replace=replace, link_key=link_key, session=key)
                     if args.session_field:
                         sessions[key] = redactor
                 rec[args.field], _ = redactor.redact_text(rec[args.field])
@@ -133,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == "redact":
             p.add_argument("--field", default="text", help="the field to redact (default: text)")
             p.add_argument("--session-field", help="records sharing this field's value share placeholders")
+            p.add_argument("--replace", choices=("placeholder", "surrogate"),
+                           help="placeholders (<PERSON_1>) or realistic surrogates (default: FLYWHEEL_PII_REPLACE, "
+                                "else placeholder)")
     args = parser.parse_args(argv)
     try:
         return redact(args) if args.command == "redact" else pii_eval(args)

@@ -75,8 +75,9 @@ def logs_raw_events(context: dg.AssetExecutionContext, config: LogBatch, log_sou
 @dg.multi_asset(
     specs=[
         _spec(["logs", "events_redacted"], silver.EVENTS_REDACTED, "raw_events with personal data and secrets "
-              "replaced by placeholders consistent within a session (<EMAIL_ADDRESS_1>), in text, tool arguments and "
-              "results (JSON kept valid); raw user ids dropped. Everything downstream reads this, never raw_events.",
+              "replaced by placeholders consistent within a session (<EMAIL_ADDRESS_1>; or realistic surrogates, "
+              "FLYWHEEL_PII_REPLACE), in text, tool arguments and results (JSON kept valid); raw user ids dropped. "
+              "Everything downstream reads this, never raw_events.",
               "logs_silver", deps=[RAW_EVENTS]),
         _spec(["logs", "pii_audit"], silver.PII_AUDIT, "One row per replaced value: event, field, entity type, "
               "recognizer, score and the placeholder's offsets in the redacted text (never the value).",

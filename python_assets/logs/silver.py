@@ -19,7 +19,7 @@ from python_assets.lake import tables
 from python_assets.logs import events as ev
 from python_assets.logs import ingest
 from python_assets.logs.units import LINEAGE_SCHEMA, UNIT_SCHEMA, lineage_table, segment, units_table
-from python_assets.privacy import detect, dictionaries
+from python_assets.privacy import detect, dictionaries, surrogates
 from python_assets.privacy.redact import FIELDS, SessionRedactor, collector_paused
 
 EVENTS_REDACTED = "silver/logs/events_redacted"
@@ -121,10 +121,15 @@ def _record_stage(stage: str, upstream: set[tuple]) -> None:
 NER_BATCH = 2000  # events whose texts go through NER together (nlp.pipe), before they are redacted in order
 
 
-def redact_events(raw_events: pa.Table, detector: detect.Detector | None = None) -> tuple[pa.Table, pa.Table]:
+def redact_events(raw_events: pa.Table, detector: detect.Detector | None = None, *,
+                  replace: str = surrogates.PLACEHOLDER_MODE,
+                  link_key: surrogates.LinkKey | bytes | str | None = None) -> tuple[pa.Table, pa.Table]:
     """`raw_events` rows (any sessions, sorted as _TEXT_ORDER) -> (events_redacted rows, pii_audit rows).
-    One SessionRedactor per session, so a value keeps its placeholder across the session's events. With a
-    detector, names, addresses and the organisation's dictionary too (NER batched over NER_BATCH events)."""
+    One SessionRedactor per session, so a value keeps its placeholder (or surrogate) across the session's events.
+    With a detector, names, addresses and the organisation's dictionary too (NER batched over NER_BATCH events).
+    `replace` and `link_key`: SessionRedactor's; surrogates are drawn from the session id, so a session redone
+    from the same rows comes out the same."""
+    link_key = surrogates.link_key_or_none(link_key)  # checked (and keyed) once, not per session
     redactors: dict[str, SessionRedactor] = {}
     out, audit = [], []
     rows = raw_events.to_pylist()
@@ -135,7 +140,8 @@ def redact_events(raw_events: pa.Table, detector: detect.Detector | None = None)
                                   for t in detect.texts_of(r.get(f)))
             redactor = redactors.get(row["session_id"])
             if redactor is None:
-                redactor = redactors[row["session_id"]] = SessionRedactor(detector=detector)
+                redactor = redactors[row["session_id"]] = SessionRedactor(
+                    detector=detector, replace=replace, link_key=link_key, session=row["session_id"])
             red, found = redactor.redact_event(row)
             red.pop("user_id", None)
             red["redactions"] = sum(len(f) for f in found.values())
@@ -150,15 +156,18 @@ def redact_events(raw_events: pa.Table, detector: detect.Detector | None = None)
 def update_events_redacted(dictionary: dictionaries.OrgDictionary | None = None) -> StageResult:
     """Redact the sessions of every raw file version not yet redacted, and replace those sessions' rows. Names come
     from NER and from `dictionary` (default: the latest directory sync in the lake, plus the FLYWHEEL_PII_*
-    settings)."""
+    settings); placeholders or surrogates, and the linkage key, from FLYWHEEL_PII_REPLACE and
+    FLYWHEEL_PII_LINK_KEY (read before anything is written: a bad setting stops the run)."""
     tables.ensure_table(EVENTS_REDACTED, REDACTED_SCHEMA, partition_by=["source"])
     tables.ensure_table(PII_AUDIT, AUDIT_SCHEMA)
     upstream = _file_versions(ingest.FILES)
     plan = _plan("events_redacted", upstream, ingest.EVENTS, EVENTS_REDACTED)
     rows = findings = 0
     if plan.sessions:
+        replace, link_key = surrogates.replace_mode(), surrogates.link_key()
         detector = detect.detector_from_env(dictionaries.from_lake() if dictionary is None else dictionary)
-        redacted, audit = redact_events(_read_sessions(ingest.EVENTS, plan), detector)
+        redacted, audit = redact_events(_read_sessions(ingest.EVENTS, plan), detector, replace=replace,
+                                        link_key=link_key)
         # the stage state is written last: a crash before it leaves these sessions pending for the next run
         tables.replace_where(PII_AUDIT, audit, plan.where())
         tables.replace_where(EVENTS_REDACTED, redacted, plan.where(), partition_by=["source"])

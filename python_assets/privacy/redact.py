@@ -1,5 +1,6 @@
 """The rule-based redaction pass: `SessionRedactor` replaces what `rules.RULES` find with per-session placeholders
-(`<EMAIL_ADDRESS_1>`), in plain text, in JSON text (string leaves only) and across an event's text fields.
+(`<EMAIL_ADDRESS_1>`), or realistic surrogates (surrogates.py), in plain text, in JSON text (string leaves only)
+and across an event's text fields.
 """
 
 from __future__ import annotations
@@ -7,13 +8,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import json
 import re
 import threading
 from collections import OrderedDict
 from typing import NamedTuple
 
-from python_assets.privacy import jit
+from python_assets.privacy import jit, surrogates
 from python_assets.privacy.rules import (
     CONTEXT_AFTER,
     CONTEXT_BEFORE,
@@ -33,7 +35,8 @@ FIELDS = ("content", "tool_arguments", "tool_result", "feedback_value", "metadat
 JSON_FIELDS = ("tool_arguments", "tool_result", "metadata")
 
 _ENTITY_ALTERNATION = "|".join(sorted((*ENTITIES, *OTHER_ENTITIES), key=len, reverse=True))
-PLACEHOLDER = re.compile(rf"<(?:{_ENTITY_ALTERNATION})_\d+>")
+# `_<n>`: the session's counter; `_<hex>`: the keyed link id (FLYWHEEL_PII_LINK_KEY), longer where two collided
+PLACEHOLDER = re.compile(rf"<(?:{_ENTITY_ALTERNATION})_(?:\d+|[0-9a-f]{{{surrogates.LINK_ID_HEX},64}})>")
 _SECRET_KEY = re.compile(SECRET_KEY_PATTERN)
 _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what json.dumps(..., ensure_ascii=False) writes otherwise
 # A JSON string (escapes included) and, when it is an object key, the colon after it and the space up to the value.
@@ -296,6 +299,15 @@ def collector_paused():
             gc.enable()
 
 
+def _continues(text: str, at: int, step: int) -> bool:
+    """Whether the character at `at` carries a word on from its neighbour: a letter or digit, or . _ + @ with one
+    beyond it (in the direction `step`). Not a hyphen: "555-0100-Office", "Lee-Smith" read as two words."""
+    if not 0 <= at < len(text):
+        return False
+    ch = text[at]
+    return ch.isalnum() or (ch in "._+@" and 0 <= at + step < len(text) and text[at + step].isalnum())
+
+
 _finding = tuple.__new__  # Finding(...) without the keyword handling of a NamedTuple's __new__: half the time
 _ROUNDED: dict[float, float] = {}  # a score as findings show it; scores come from a few rule constants
 
@@ -304,13 +316,21 @@ MIN_REMEMBERED = 6  # shorter values ("1234") would match too much by themselves
 
 
 class SessionRedactor:
-    """Redacts one session: the same value gets the same placeholder everywhere in it, counting per entity from 1."""
+    """Redacts one session: the same value gets the same placeholder everywhere in it, counting per entity from 1
+    (or, by the options, the same surrogate, or the same keyed id in every session)."""
 
     def __init__(self, rules: tuple[Rule, ...] = RULES, threshold: float = REDACT_THRESHOLD,
-                 accelerate: bool = True, detector=None):
+                 accelerate: bool = True, detector=None, *, replace: str = surrogates.PLACEHOLDER_MODE,
+                 link_key: surrogates.LinkKey | bytes | str | None = None, session: str = ""):
         """`accelerate=False` runs every rule's Python regex on every text, with no prefilter, no PCRE2 and no memo:
         the reference the accelerated path must equal (tests/test_redaction_rules.py). `detector` (a
-        detect.Detector) adds names, addresses and the organisation's dictionary to what the rules find."""
+        detect.Detector) adds names, addresses and the organisation's dictionary to what the rules find.
+
+        `replace="surrogate"` writes realistic fakes instead of placeholders (surrogates.py), drawn from `session`
+        (the session id) and a per-entity counter. `link_key` (at least 16 bytes) derives placeholders and
+        surrogates from HMAC-SHA256(key, entity + value) instead, so a value reads the same in every session."""
+        if replace not in surrogates.REPLACE_MODES:
+            raise ValueError(f"replace must be one of {', '.join(surrogates.REPLACE_MODES)}, not {replace!r}")
         engine = _default() if rules is RULES else _engine(tuple(rules))
         self._rules = engine.rules
         self._prefilter = engine.prefilter if accelerate else None
@@ -327,17 +347,54 @@ class SessionRedactor:
         self._known: dict[str, tuple[int, float]] = {}
         self._detector = detector
         self._known_detected: dict[str, tuple[tuple[str, str], float]] = {}  # (entity, recognizer), score
+        self._link = surrogates.link_key_or_none(link_key)
+        self._surrogate = replace == surrogates.SURROGATE_MODE
+        self._session = session
+        self._link_ids: set[str] = set()  # the keyed placeholders given out: two values never share one
+        # The surrogates given out (always empty with placeholders). Unlike placeholders they have no pattern of
+        # their own: where one recurs in a text it is taken, as a placeholder is, so redacting redacted text changes
+        # nothing.
+        self._emitted: dict[str, None] = {}
 
     def placeholder(self, entity: str, value: str) -> str:
+        """What `value` becomes: its placeholder, or its surrogate."""
         ph = self._as_written.get((entity, value))
         if ph is None:
             key = (entity, _normalize(entity, value))
             ph = self._placeholders.get(key)
             if ph is None:
-                n = self._counts[entity] = self._counts.get(entity, 0) + 1
-                ph = self._placeholders[key] = f"<{entity}_{n}>"
+                ph = self._placeholders[key] = self._new_replacement(entity, key[1])
             self._as_written[(entity, value)] = ph
         return ph
+
+    def _new_replacement(self, entity: str, normalized: str) -> str:
+        if self._link is None:
+            n = self._counts[entity] = self._counts.get(entity, 0) + 1
+            if not self._surrogate or entity not in surrogates.SURROGATES:
+                return f"<{entity}_{n}>"
+            # the session and the counter only: nothing of the value, so nothing links sessions
+            seed = hashlib.sha256(f"{self._session}\x00{entity}\x00{n}".encode("utf-8", "surrogatepass")).digest()
+        else:
+            seed = self._link.digest(entity, normalized)
+        if self._surrogate and entity in surrogates.SURROGATES:
+            for attempt in range(surrogates.ATTEMPTS):
+                fake = surrogates.surrogate(entity, normalized, surrogates.reseeded(seed, attempt))
+                # never the value itself, another surrogate of the session, or a value the session already replaced
+                if fake is not None and fake not in self._emitted and _normalize(entity, fake) != normalized and (
+                        (entity, _normalize(entity, fake)) not in self._placeholders):
+                    self._emitted[fake] = None
+                    return fake
+            # the type's range is used up in this session, or the draws kept colliding: the placeholder
+        return f"<{entity}_{n}>" if self._link is None else self._link_id(entity, seed.hex())
+
+    def _link_id(self, entity: str, digest_hex: str) -> str:
+        """`<ENTITY_hex>` from the keyed HMAC; a prefix another value of the session already has grows longer."""
+        for width in range(surrogates.LINK_ID_HEX, len(digest_hex) + 1, 4):
+            ph = f"<{entity}_{digest_hex[:width]}>"
+            if ph not in self._link_ids:
+                self._link_ids.add(ph)
+                return ph
+        raise AssertionError("two values with the same HMAC-SHA256")  # the same (entity, value): cached before
 
     # --- plain text -------------------------------------------------------------------------------------------------
 
@@ -431,8 +488,37 @@ class SessionRedactor:
     def _chosen(self, text: str) -> tuple:
         """What the rules choose, then what the detector adds around it: (start, end, score, kind, value), where kind
         is a rule's index or the detector's (entity, recognizer)."""
+        # Surrogate mode, once it has given one out. Placeholders pay only this test: a method swapped in on the
+        # instance would be a reference cycle, and collector_paused counts on redaction making none.
+        if self._emitted:
+            ours = self._surrogate_spans(text)
+            if ours:
+                return self._chosen_around(text, ours)
         chosen = self._choose(text)
         return self._with_detected(text, chosen) if self._detector is not None else chosen
+
+    def _chosen_around(self, text: str, ours: list[tuple[int, int]]) -> tuple:
+        """`_chosen` in a text where the session's surrogates stand (`ours`): they are taken, as placeholders are,
+        so nothing overlapping one is chosen; on Python's path (the C core and the memos know only placeholders).
+        Only redacted text holds surrogates, or a value that happens to equal one (docs/EVENTS.md)."""
+        found = [c for c in (*self._candidates(text), *(self._known_in(text) if self._known else ()))
+                 if not any(c[0] < e and s < c[1] for s, e in ours)]
+        chosen = _select(text, found, self._rules) if found else ()
+        return self._with_detected(text, chosen, ours) if self._detector is not None else chosen
+
+    def _surrogate_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the session's surrogates stand in `text` on their own: not a piece of a longer word, address or
+        host ("Ann Lee" in "Ann Leeds", "ann@example.com" in "x.ann@example.com" are not taken, so the longer value
+        is still found)."""
+        spans = []
+        for fake in self._emitted:
+            at = text.find(fake)
+            while at >= 0:
+                end = at + len(fake)
+                if not (_continues(text, at - 1, -1) or _continues(text, end, 1)):
+                    spans.append((at, end))
+                at = text.find(fake, at + 1)
+        return spans
 
     def spans(self, text: str) -> list[tuple[int, int, float, str, str]]:
         """(start, end, score, entity, recognizer) of what `redact_text` would replace, in `text`'s own offsets;
@@ -477,10 +563,10 @@ class SessionRedactor:
         parts.append(text[pos:])
         return "".join(parts), findings
 
-    def _with_detected(self, text: str, chosen: tuple) -> tuple:
+    def _with_detected(self, text: str, chosen: tuple, ours: list[tuple[int, int]] | None = None) -> tuple:
         """The rules' choice plus what the detector finds (names, addresses, dictionary entries) and this session's
-        detected values where they recur, outside the rules' spans and existing placeholders: longest first, then
-        highest score, then earliest."""
+        detected values where they recur, outside the rules' spans, existing placeholders and `ours` (surrogates
+        already there): longest first, then highest score, then earliest."""
         found = [(s, e, score, (entity, name), text[s:e]) for s, e, score, entity, name in self._detector.find(text)]
         for value, (kind, score) in self._known_detected.items():
             at = text.find(value)
@@ -490,6 +576,8 @@ class SessionRedactor:
         if not found:
             return chosen
         taken = [(s, e) for s, e, *_ in chosen]
+        if ours:
+            taken += ours
         if "<" in text:
             taken += [m.span() for m in PLACEHOLDER.finditer(text)]
         found.sort(key=lambda f: (f[0] - f[1], -f[2], f[0]))
