@@ -274,3 +274,17 @@ def test_quality_on_the_presidio_research_set():
     assert result["overall"]["f2"] >= 0.90, result["overall"]
     for entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IP_ADDRESS", "US_SSN", "IBAN_CODE"):
         assert result["per_type"][entity]["recall"] >= 0.98, entity
+
+
+def test_ner_reads_only_the_neighbourhood_of_possible_names():
+    """NER's view of a log line: same length (offsets hold), the name and its context kept, ids and paths blanked;
+    nothing to read where no word may be a name."""
+    line = ("2025-11-27T04:52:51.448Z INFO  [pool-2-thread-7] com.acme.auth.TokenService: request completed "
+            "method=GET path=/api/v2/orders/97270 status=200 request_id=47514dfd-bc4a-4b6f-a4af-3e7eb86fe60c\n"
+            "2025-02-15T14:22:37.326Z ERROR [asyncio_0] uvicorn.access: User Caleb Spencer updated billing profile")
+    view = names.ner_view(line)
+    assert len(view) == len(line) and view.count("\n") == 1
+    assert "User Caleb Spencer updated billing" in view
+    assert "47514dfd" not in view and "TokenService" not in view
+    assert names.ner_view("GET /healthz HTTP/1.1 200 INFO Started TokenService in 3.2 s") is None
+    assert names.ner_view("Ask Magnus about it") == "Ask Magnus about it"

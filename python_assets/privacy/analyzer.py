@@ -33,11 +33,12 @@ class _Recognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
                 ) -> list[RecognizerResult]:
-        doc = nlp_artifacts.tokens if nlp_artifacts is not None else None
+        # not Presidio's doc of the whole text: the finder runs NER on the view the redactor uses (names.ner_view),
+        # so both give the same spans
         return [RecognizerResult(entity, start, end, score,
                                  recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: name,
                                                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
-                for start, end, score, entity, name in self.finder.find(text, doc)
+                for start, end, score, entity, name in self.finder.find(text)
                 if not entities or entity in entities]
 
 

@@ -35,16 +35,19 @@ class NameFinder:
         self.gazetteer = gazetteer
 
     def find(self, text: str, doc=None) -> list[Detected]:
-        if doc is None and names.may_hold_names(text):
-            doc = names.load_nlp()(names.plain(text))
+        plain = names.plain(text)
+        if doc is False:  # prefetch found nothing NER could take for a name
+            doc = None
+        elif doc is None and (view := names.ner_view(plain, self.allow)) is not None:
+            doc = names.load_nlp()(view)
         ner = names.person_spans(doc, self.allow) if doc is not None else []
         found = [(s, e, NER_SCORE, "PERSON", "spacy_ner") for s, e in ner]
         if not self.gazetteer:
             return found
-        plain = names.plain(text)
         spans = list(ner)
         for recognizer, score, more in (
-                ("name_gazetteer", GAZETTEER_SCORE, names.gazetteer_spans(plain, spans, self.allow) if doc else []),
+                ("name_gazetteer", GAZETTEER_SCORE,
+                 names.gazetteer_spans(plain, spans, self.allow) if doc is not None else []),
                 ("name_cue", CUE_SCORE, name_cues.cue_spans(plain, self.allow)),
                 ("name_propagated", PROPAGATED_SCORE, lambda: name_cues.propagated(plain, spans, self.allow))):
             for s, e in more() if callable(more) else more:
@@ -107,10 +110,14 @@ class Detector:
         self._docs.clear()
         if self.names is None:
             return
-        todo = list(dict.fromkeys(t for t in texts if t and t not in self._memo and t not in self._docs
-                                  and names.may_hold_names(t)))
+        todo = {}
+        for t in texts:
+            if t and t not in self._memo and t not in todo:
+                todo[t] = names.ner_view(names.plain(t), self.names.allow)
+        self._docs.update((t, False) for t, view in todo.items() if view is None)
+        todo = {t: view for t, view in todo.items() if view is not None}
         if todo:
-            docs = names.load_nlp().pipe((names.plain(t) for t in todo), batch_size=batch_size)
+            docs = names.load_nlp().pipe(todo.values(), batch_size=batch_size)
             for text, doc in zip(todo, docs, strict=True):
                 self._docs[text] = doc
 

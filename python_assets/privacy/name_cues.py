@@ -29,9 +29,10 @@ _CUE = re.compile(
 _GREETING = re.compile(r"(?i:\b(?:i'm|i’m|i\s+am|this\s+is|hi|hello|hey|dear|thanks|thank\s+you|called|named"
                        r"|known\s+as),?)[ \t]+")
 _SPEAKER = re.compile(rf"(?:^|(?<=[.!?\"”]))[ \t]*({_W}):[ \t]*[\"“]?(?=[^\W\d_])", re.MULTILINE)
-_INITIAL = re.compile(rf"(?<![\w.])(?=({_W})[ \t]+([^\W\d_])(\.?)[ \t]+({_W})(?![\w'’-]))")  # overlapping
+_END = r"(?![\w-])(?!['’](?!s\b))"  # the end of a word; a possessive may follow
+_INITIAL = re.compile(rf"(?<![\w.])(?=({_W})[ \t]+([^\W\d_])(\.?)[ \t]+({_W}){_END})")  # overlapping
 _ELEMENT = r"[^\W\d_a-z][\w'’-]*"  # lists of single words: longer members are companies ("Reed Elsevier")
-_LIST = re.compile(rf"(?<![\w'’-])(?:{_ELEMENT},[ \t]+)*{_ELEMENT},?[ \t]+(?:and|&)[ \t]+{_ELEMENT}(?![\w'’-])")
+_LIST = re.compile(rf"(?<![\w'’-])(?:{_ELEMENT},[ \t]+)*{_ELEMENT},?[ \t]+(?:and|&)[ \t]+{_ELEMENT}{_END}")
 _LIST_SPLIT = re.compile(r",?[ \t]+(?:and|&)[ \t]+|,[ \t]+")
 _LOWER = re.compile(r"(?<![\w@./\\'’-])[a-zà-ÿ](?:[a-zà-ÿ]|-(?=[a-zà-ÿ]))+(?![\w@/\\-])")
 
@@ -39,7 +40,7 @@ _LOWER = re.compile(r"(?<![\w@./\\'’-])[a-zà-ÿ](?:[a-zà-ÿ]|-(?=[a-zà-ÿ])
 def _plain_word(word: str, allow: frozenset[str]) -> str | None:
     """`word` case-folded, or None for a stop word, a log word, an allowed word or a code identifier."""
     w = word.casefold()
-    if w in names.stop_words() or w in names.LOG_WORDS or w in allow or names.IDENTIFIER.search(word):
+    if w in names.stop_words() or w in names.NOT_NAMES or w in allow or names.IDENTIFIER.search(word):
         return None
     return w
 
@@ -141,16 +142,14 @@ def propagated(text: str, found: list[Span], allow: frozenset[str] = frozenset()
                 pos = start + len(piece)
             if any(s < e2 and s2 < e for s, e in parts for s2, e2 in found):
                 spans += [(s, e) for s, e in parts if all(_plain_word(w, allow) for w in _TOKEN.findall(text[s:e]))]
-    words = {}
+    words = set()
     for s, e in found:
         for w in _TOKEN.findall(text[s:e]):
             if len(w) > 2 and _plain_word(w, allow) and names.zipf(w.casefold()) < 4.0:
-                words[w] = True
+                words.add(w)
     if words:
-        pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-                             + r")(?![\w'’-])")
-        spans += [m.span() for m in pattern.finditer(text)]
-    taken = found + []
+        spans += [m.span() for m in _TOKEN.finditer(text) if m.group() in words]
+    taken = list(found)
     out = []
     for s, e in sorted(set(spans)):
         if not any(s < e2 and s2 < e for s2, e2 in taken):

@@ -33,9 +33,15 @@ user assistant system tool agent bot human model client server admin root guest 
 broker node cluster leader follower controller consumer producer scheduler master slave replica partition shard
 queue topic job task pod container daemon proxy gateway router handler listener session request response payload
 cache config manager builder factory provider adapter parser loader runner executor dispatcher
+""".split())
+# Also never names, though street names may hold them ("138 Consul Place"): imperatives and headings of instructions
+# and agent transcripts ("Add a test", "Edit the file"), and the services and tools that logs name
+NOT_NAMES = LOG_WORDS | frozenset("""
 add edit check skip run update fix remove create open close save find search submit press enter select click set
-use try read write print test build install copy replace insert solve solver submit step output input note usage
-""".split())  # the last two lines: imperatives and headings of instructions and agent transcripts ("Add a test")
+use try read write print test build install copy replace insert solve solver step output input note usage
+twilio vonage okta sentry consul vault datadog grafana prometheus jira slack stripe jinja werkzeug errno fwd
+synced reloading shutting github gitlab bitbucket circleci heroku vercel netlify cloudflare aws gcp azure
+""".split())
 
 IDENTIFIER = re.compile(
     r"[_/\\=@#$%{}\[\]<>|`~^*]"  # code, paths, markup, placeholders
@@ -56,7 +62,7 @@ def looks_like_a_name(value: str, allow: frozenset[str] = frozenset()) -> bool:
     if not words:
         return False
     lowered = [w.lower() for w in words]
-    if all(w in LOG_WORDS or w in allow for w in lowered):
+    if all(w in NOT_NAMES or w in allow for w in lowered):
         return False
     return any(w[0].isupper() for w in words)
 
@@ -96,11 +102,55 @@ def plain(text: str) -> str:
 
 
 _CAPITALIZED = re.compile(r"[A-ZÀ-ÖØ-Þ]\w")
+# a word NER may take for (part of) a name: capitalized, not inside a path, module or identifier
+_CANDIDATE = re.compile(r"(?<![\w./\\@#$%:=-])[^\W\d_a-z][^\W\d_]+(?:['’-][^\W\d_]+)*(?!\w)(?![/\\@(=.]\w)")
+WINDOW = 32  # characters of context NER reads on each side of such a word
 
 
 def may_hold_names(text: str) -> bool:
     """Whether NER is worth running: a name needs a capitalized word (an upper-case letter then a letter)."""
     return _CAPITALIZED.search(text) is not None
+
+
+def ner_view(text: str, allow: frozenset[str] = frozenset()) -> str | None:
+    """What NER reads of `text` (already `plain`): the neighbourhoods of the words that may be names, the rest
+    blanked to spaces (line breaks kept), so offsets hold while a log line's timestamps, ids and paths cost NER
+    nothing; None when no word may be a name (NER then does not run). Such a word is capitalized, stands alone
+    (not in a path, module or identifier), is no log word or stop word, and is a known name or not a common English
+    word ("Caleb", "Datadog"; not "Loaded", "Please")."""
+    if _CAPITALIZED.search(text) is None:
+        return None
+    keep: list[list[int]] = []
+    for m in _CANDIDATE.finditer(text):
+        word = m.group()
+        w = word.casefold()
+        if not word[0].isupper() or IDENTIFIER.search(word) or w in NOT_NAMES or w in allow or w in stop_words() \
+                or not known_name(w) and zipf(w) >= COMMON - 0.5:
+            continue
+        start, end = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
+        if keep and start <= keep[-1][1]:
+            keep[-1][1] = end
+        else:
+            keep.append([start, end])
+    if not keep:
+        return None
+    if keep[0] == [0, len(text)]:
+        return text
+    parts, pos = [], 0
+    for start, end in keep:
+        # widen to whole words so no word is cut in two
+        while start > pos and not text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        parts += [_blank(text[pos:start]), text[start:end]]
+        pos = end
+    parts.append(_blank(text[pos:]))
+    return "".join(parts)
+
+
+def _blank(part: str) -> str:
+    return "".join("\n" if ch == "\n" else " " for ch in part) if "\n" in part else " " * len(part)
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +211,7 @@ def _edge_word(word: str) -> bool:
 def _lower_case_name(value: str, allow: frozenset[str]) -> bool:
     words = _WORD.findall(value)
     return bool(words) and value.islower() and not IDENTIFIER.search(value) and any(
-        known_name(w) and zipf(w) < COMMON and w not in LOG_WORDS and w not in allow for w in words)
+        known_name(w) and zipf(w) < COMMON and w not in NOT_NAMES and w not in allow for w in words)
 
 
 # --- names the model misses: a gazetteer of given names and surnames -------------------------------------------------
@@ -198,7 +248,7 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
                 for part in name if isinstance(name, tuple) else (name,):  # (kanji, kana, romanized) pairs
                     if isinstance(part, str) and part.isalpha() and len(part) > 1:
                         target.update({part.casefold(), _unaccented(part).casefold()})
-    return frozenset(given - LOG_WORDS), frozenset(surnames - LOG_WORDS)
+    return frozenset(given - NOT_NAMES), frozenset(surnames - NOT_NAMES)
 
 
 def known_name(word: str) -> bool:
@@ -247,7 +297,7 @@ def gazetteer_spans(text: str, taken: list[tuple[int, int]], allow: frozenset[st
         while run and len(run[-1][2]) == 1:  # "Can I": a lone capital letter closes no name
             run.pop()
         words = [w.rstrip(".").casefold() for _, _, w in run]
-        if not run or any(w in LOG_WORDS or w in allow or w in stops for w in words):
+        if not run or any(w in NOT_NAMES or w in allow or w in stops for w in words):
             continue
         start, end = run[0][0], run[-1][1]
         if any(s < end and start < e for s, e in taken):
