@@ -38,6 +38,7 @@ def _entities(text: str, detector=None) -> list[tuple[str, str]]:
     ("social security number 460898847 on file", "US_SSN", "460898847"),
     ("My IBAN is GB59IFUE40226315499137", "IBAN_CODE", "GB59IFUE40226315499137"),
     ("wire to DE89 3704 0044 0532 0130 00 today", "IBAN_CODE", "DE89 3704 0044 0532 0130 00"),
+    ("kyc iban=PL10177944047104803098300363 phone=303-585-6905", "IBAN_CODE", "PL10177944047104803098300363"),
     ("My driver's license number is 6940579", "US_DRIVER_LICENSE", "6940579"),
     ("driver licence: D1234567", "US_DRIVER_LICENSE", "D1234567"),
 ])
@@ -150,6 +151,11 @@ def test_escaped_line_breaks_separate_words():
      "20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488"),
     ("It's in the corner of 35 Pentelis Str. and Waechter Turnpike",
      "the corner of 35 Pentelis Str. and Waechter Turnpike"),
+    ('billing_address: "38, chemin Denis Legrand, 72938 Marty"}', "38, chemin Denis Legrand, 72938 Marty"),
+    ("ship to Piazza Gianni, 7, 86039 San Giacomo", "Piazza Gianni, 7, 86039 San Giacomo"),
+    ("address=Carmine-Pruschke-Straße 46, 45701 Wittmund", "Carmine-Pruschke-Straße 46, 45701 Wittmund"),
+    ("Rosabaan 827, 2010GK Kinderdijk", "Rosabaan 827, 2010GK Kinderdijk"),
+    ("Distrito Camargo, 59, 95057-725 Peixoto", "Distrito Camargo, 59, 95057-725 Peixoto"),
 ])
 def test_street_addresses(text, address):
     assert [text[s:e] for s, e in address_spans(text)] == [address]
@@ -164,6 +170,8 @@ def test_street_addresses(text, address):
     "Upload 3 files to Google Drive",
     "5 Musicians Of The 70s You're Supposed To Hate",
     "It was on this street that 2 clubs opened",
+    "billing.invoice.service: Synced 285 records from Jira",
+    "Ask Amanda Lane about Spring 2024",
 ])
 def test_not_addresses(text):
     assert address_spans(text) == []

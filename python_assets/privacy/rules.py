@@ -287,7 +287,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "IBAN_CODE", "iban",
-        r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z]\d\d(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])",
+        # compact, or in groups of four after spaces (capitals: "…0363 phone=" is no group)
+        r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z]\d\d(?:[A-Za-z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)"
+        r"(?![A-Za-z0-9])",
         0.9, iban_ok, ("iban", "account", "bank", "transfer"), min_digits=4, min_length=15,
         gate=r"[A-Za-z]{2}\d\d",
     ),
