@@ -279,7 +279,8 @@ def test_the_logs_job_builds_the_marts_and_an_empty_config_builds_empty_ones(lak
         {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
             "name": "search_kb", "arguments": json.dumps({"query": "vpn"})}}]},
         {"role": "tool", "tool_call_id": "c1", "content": "vpn.corp.example"},
-        {"role": "assistant", "content": "Use vpn.corp.example."}]}) for i in range(3)) + "\n{broken\n")
+        {"role": "assistant", "content": "Use vpn.corp.example. See the Release Notes."}]}) for i in range(3))
+        + "\n{broken\n")
     assets = [*dg.load_assets_from_modules([log_assets]), flywheel_dbt_models]
 
     def run(config: str):
@@ -300,10 +301,20 @@ def test_the_logs_job_builds_the_marts_and_an_empty_config_builds_empty_ones(lak
     try:
         rows = con.sql("select unit_type, tool_mix, source, units, tool_calls from mart_log_coverage").fetchall()
         audit = con.sql("select entity_type, sum(findings) from mart_pii_audit group by 1").fetchall()
+        review = con.sql("select field, sample_reason, findings, entity_types, redacted_text, signal "
+                         "from mart_pii_review_sample order by event_id, field").fetchall()
     finally:
         con.close()
     assert rows == [("trajectory", "one_tool", "app", 3, 3)]
     assert audit == [("EMAIL_ADDRESS", 3)]
+    # every text of this small source is in the review sample (5 per session: the question, the call's arguments,
+    # the tool's result as event content and as tool_result, the answer), with its findings; no address left
+    assert len(review) == 15
+    assert sorted((r[4], r[5]) for r in review if r[1] == "signal") == [
+        ("Use vpn.corp.example. See the Release Notes.", "capitalized_pair")] * 3  # a residual-risk signal
+    asked = [r for r in review if r[0] == "content" and r[2]]
+    assert len(asked) == 3 and all(r[3] == "EMAIL_ADDRESS" and "<EMAIL_ADDRESS_1>" in r[4] for r in asked)
+    assert not any("@corp.example" in r[4] for r in review)
     quarantined = tables.read_table(ingest.QUARANTINE).to_pylist()
     assert [(q["raw_ref"], q["reason"][:12]) for q in quarantined] == [("line 4", "invalid JSON")]
 

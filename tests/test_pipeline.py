@@ -125,6 +125,11 @@ def test_definitions_load_as_one_graph():
         "logs/training_units"}
     assert {k.to_user_string() for k in graph.get(dg.AssetKey(["logs", "raw_events"])).child_keys} == {
         "logs/events_redacted", "logs/pii_audit"}
+    assert {k.to_user_string() for k in graph.get(dg.AssetKey("mart_pii_review_sample")).parent_keys} == {
+        "logs/events_redacted", "logs/pii_audit"}
+    # the org dictionary of redaction comes from the directory
+    redacted = graph.get(dg.AssetKey(["logs", "events_redacted"]))
+    assert "graph/users" in {k.to_user_string() for k in redacted.parent_keys}
     assert defs.resolve_sensor_def("log_files_sensor").job_name == "logs_refresh"
     assert defs.resolve_schedule_def("logs_daily_schedule").job_name == "logs_refresh"
     daily = {k.to_user_string() for k in defs.resolve_job_def("daily_refresh").asset_layer.executable_asset_keys}

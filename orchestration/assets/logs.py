@@ -7,6 +7,7 @@ from collections import Counter
 import dagster as dg
 
 from orchestration.resources import LogSettings, LogSourcesResource
+from python_assets.ingest import bronze_tables as bt
 from python_assets.logs import ingest, silver
 
 RAW_EVENTS = dg.AssetKey(["logs", "raw_events"])
@@ -77,8 +78,9 @@ def logs_raw_events(context: dg.AssetExecutionContext, config: LogBatch, log_sou
         _spec(["logs", "events_redacted"], silver.EVENTS_REDACTED, "raw_events with personal data and secrets "
               "replaced by placeholders consistent within a session (<EMAIL_ADDRESS_1>; or realistic surrogates, "
               "FLYWHEEL_PII_REPLACE), in text, tool arguments and results (JSON kept valid); raw user ids dropped. "
-              "Everything downstream reads this, never raw_events.",
-              "logs_silver", deps=[RAW_EVENTS]),
+              "Everything downstream reads this, never raw_events. People's names and email local parts come from "
+              "the latest directory sync (graph/users: the org dictionary).",
+              "logs_silver", deps=[RAW_EVENTS, bt.GRAPH_USERS.asset_key]),
         _spec(["logs", "pii_audit"], silver.PII_AUDIT, "One row per replaced value: event, field, entity type, "
               "recognizer, score and the placeholder's offsets in the redacted text (never the value).",
               "logs_silver", deps=[RAW_EVENTS]),
