@@ -187,6 +187,9 @@ def test_org_dictionary(detector):
     assert ("INTERNAL_HOST", "https://wiki.corp.acme.example/x/Launch?id=4") in found
     # a lone given name or a short local part is not a dictionary entry
     assert dictionaries.OrgDictionary.build(names=["Ann"], emails=["ann@x.example"]).spans("Ann and ann") == []
+    # a person's name and their email local part are one person: one placeholder
+    redacted, _ = SessionRedactor(detector=detector).redact_text(text)
+    assert redacted.startswith("<PERSON_1> (<PERSON_1> on Slack, <EMPLOYEE_ID_1>)"), redacted
 
 
 def test_dictionary_settings(tmp_path):

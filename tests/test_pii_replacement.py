@@ -110,9 +110,10 @@ def test_names_are_full_names_or_local_parts(detector):
     r = SessionRedactor(detector=detector, replace="surrogate", session="s1")
     out, findings = r.redact_text("Thanks, Priya Raghunathan. Hi John, meet Mary Johnson. Ask priya.raghunathan")
     names = _replaced(out, findings)["PERSON"]
-    assert len(names) == 4 and len(set(names)) == 4
+    assert len(names) == 4 and len(set(names[:3])) == 3
     assert all(re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", n) for n in names[:3])
-    assert re.fullmatch(r"[a-z]+\.[a-z]+", names[3])
+    # the local part is the same person as the name: their surrogate, written as a local part
+    assert names[3] == names[0].lower().replace(" ", ".")
 
 
 def test_sessions_differ_without_a_key_and_placeholders_restart():

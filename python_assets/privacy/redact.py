@@ -207,9 +207,14 @@ def _normalize(entity: str, value: str) -> str:
         return value.lower()
     if entity in ("PHONE_NUMBER", "CREDIT_CARD"):
         return digits_of(value)
-    if entity in ("PERSON", "CODENAME", "STREET_ADDRESS"):
+    if entity == "PERSON":  # "Ann Lee", "ann lee" and the local part "ann.lee" are one person
+        return " ".join(_NAME_SEPARATORS.sub(" ", value.casefold()).split())
+    if entity in ("CODENAME", "STREET_ADDRESS"):
         return " ".join(value.casefold().split())
     return value
+
+
+_NAME_SEPARATORS = re.compile(r"[._]")
 
 
 def _dumps(value) -> str:
@@ -364,6 +369,9 @@ class SessionRedactor:
             ph = self._placeholders.get(key)
             if ph is None:
                 ph = self._placeholders[key] = self._new_replacement(entity, key[1])
+            if self._surrogate and not ph.startswith("<"):
+                ph = surrogates.written_like(entity, value, ph)
+                self._emitted.setdefault(ph, None)
             self._as_written[(entity, value)] = ph
         return ph
 

@@ -125,11 +125,17 @@ def _full_name(fake) -> tuple[str, str]:
 
 def _person(fake, normalized: str) -> str:
     first, last = _full_name(fake)
-    if " " not in normalized and any(c in normalized for c in "._"):  # an e-mail local part taken for a name
-        return f"{first}.{last}".lower()
     # Two words even for a lone given name: a text that holds one of the session's surrogates passes as redacted,
     # and among ~700 given names a real one later in the session would too often be the same.
     return f"{first} {last}"
+
+
+def written_like(entity: str, value: str, fake: str) -> str:
+    """The session's surrogate for a person in the form `value` has: "ann.lee" (an e-mail local part taken for
+    the name) gets "diamond.callahan" where "Ann Lee" gets "Diamond Callahan"."""
+    if entity == "PERSON" and " " not in value and (sep := next((c for c in "._" if c in value), None)):
+        return sep.join(fake.lower().split())
+    return fake
 
 
 def _email(fake, normalized: str) -> str:
