@@ -28,7 +28,8 @@ _CUE = re.compile(
 # code names things too: "a function called Parse")
 _GREETING = re.compile(r"(?i:\b(?:i'm|i’m|i\s+am|this\s+is|hi|hello|hey|dear|thanks|thank\s+you|called|named"
                        r"|known\s+as),?)[ \t]+")
-_SPEAKER = re.compile(rf"(?:^|(?<=[.!?\"”]))[ \t]*({_W}):[ \t]*[\"“]?(?=[^\W\d_])", re.MULTILINE)
+# a speaker label at a line start or after a sentence ("wife. Nicole: ..."); not a file's extension ("x.avi: ASCII")
+_SPEAKER = re.compile(rf"(?:^|(?<=[.!?\"”][ \t]))[ \t]*({_W}):[ \t]*[\"“]?(?=[^\W\d_])", re.MULTILINE)
 _END = r"(?![\w-])(?!['’](?!s\b))"  # the end of a word; a possessive may follow
 _INITIAL = re.compile(rf"(?<![\w.])(?=({_W})[ \t]+([^\W\d_])(\.?)[ \t]+({_W}){_END})")  # overlapping
 _ELEMENT = r"[^\W\d_a-z][\w'’-]*"  # lists of single words: longer members are companies ("Reed Elsevier")
