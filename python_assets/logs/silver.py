@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from python_assets.lake import tables
 from python_assets.logs import events as ev
-from python_assets.logs import ingest
+from python_assets.logs import ingest, parallel
 from python_assets.logs.units import LINEAGE_SCHEMA, UNIT_SCHEMA, lineage_table, segment, units_table
 from python_assets.privacy import detect, dictionaries, surrogates
 from python_assets.privacy.redact import FIELDS, SessionRedactor, collector_paused
@@ -164,10 +164,14 @@ def update_events_redacted(dictionary: dictionaries.OrgDictionary | None = None)
     plan = _plan("events_redacted", upstream, ingest.EVENTS, EVENTS_REDACTED)
     rows = findings = 0
     if plan.sessions:
-        replace, link_key = surrogates.replace_mode(), surrogates.link_key()
+        replace, link_key, count = surrogates.replace_mode(), surrogates.link_key(), parallel.workers()
         detector = detect.detector_from_env(dictionaries.from_lake() if dictionary is None else dictionary)
-        redacted, audit = redact_events(_read_sessions(ingest.EVENTS, plan), detector, replace=replace,
-                                        link_key=link_key)
+        raw = _read_sessions(ingest.EVENTS, plan)
+        if count > 1 and raw.num_rows >= parallel.PARALLEL_MIN_EVENTS:
+            redacted, audit = parallel.redact_in_parallel(raw, detector, replace, count)
+        else:
+            redacted, audit = redact_events(raw, detector, replace=replace, link_key=link_key)
+        del raw
         # the stage state is written last: a crash before it leaves these sessions pending for the next run
         tables.replace_where(PII_AUDIT, audit, plan.where())
         tables.replace_where(EVENTS_REDACTED, redacted, plan.where(), partition_by=["source"])

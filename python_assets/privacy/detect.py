@@ -100,6 +100,10 @@ class Detector:
         self._docs: dict[str, object] = {}  # prefetched NER output, by text, for the batch at hand
         self._memo: dict[str, list[Detected]] = {}
 
+    def __getstate__(self) -> dict:
+        """What a worker process gets: the finders and their settings, not this process's NER output or memo."""
+        return {**self.__dict__, "_docs": {}, "_memo": {}}
+
     @property
     def finders(self) -> list:
         return [r for r in (self.names, self.addresses, self.dictionary) if r is not None]
