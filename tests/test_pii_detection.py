@@ -42,6 +42,10 @@ def _entities(text: str, detector=None) -> list[tuple[str, str]]:
     ("kyc iban=PL10177944047104803098300363 phone=303-585-6905", "IBAN_CODE", "PL10177944047104803098300363"),
     ("My driver's license number is 6940579", "US_DRIVER_LICENSE", "6940579"),
     ("driver licence: D1234567", "US_DRIVER_LICENSE", "D1234567"),
+    # national numbers with a trunk 0, next to a phone word
+    ("Phone: (0121)4960079", "PHONE_NUMBER", "(0121)4960079"),
+    ("locked out, reachable on 05715 75195.", "PHONE_NUMBER", "05715 75195"),
+    ('{"phone": "(0808)-271251", "email": "x@acme.io"}', "PHONE_NUMBER", "(0808)-271251"),
 ])
 def test_new_rules_find_real_looking_values(text, entity, value):
     assert (entity, value) in _entities(text)

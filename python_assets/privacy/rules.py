@@ -209,7 +209,7 @@ DIGIT_GATE = r"\d[\d ().+-]{5,}\d"
 _EXT = r"(?:\s?(?:x|ext\.?)\s?\d{1,6})?"
 PHONE_CONTEXT = (
     "phone", "tel", "mobile", "cell", "fax", "call", "dial", "sms", "text me", "whatsapp", "desk", "office", "landline",
-    "answering", "messages", "reach me", "contact", "ring me",
+    "answering", "messages", "reach me", "reachable", "contact", "ring me",
 )  # fmt: skip
 CARD_CONTEXT = ("card", "cc", "credit", "debit", "visa", "mastercard", "amex", "maestro", "payment")
 SSN_CONTEXT = ("ssn", "social security", "social sec", "ss#", "ss #", "tax id", "taxpayer")
@@ -265,7 +265,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "PHONE_NUMBER", "phone_with_context",
-        rf"(?<![\w.+/:-])(?:\(\d{{2,5}}\)|\d{{2,5}})(?:[ .-]?\(\d{{1,4}}\)|[ .-]\d{{2,8}}){{1,5}}{_EXT}"
+        # an area code in brackets may run on into the number: "(0121)4960079", "(0808)-271251"
+        rf"(?<![\w.+/:-])(?:\(\d{{2,5}}\)[ .-]?\d{{2,8}}|\d{{2,5}})(?:[ .-]?\(\d{{1,4}}\)|[ .-]\d{{2,8}}){{0,5}}{_EXT}"
         r"(?![\w/:]|[.-]\d)",
         0.2, phone_ok, PHONE_CONTEXT, min_digits=7, gate=DIGIT_GATE,
     ),
