@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -304,6 +305,14 @@ def test_ner_reads_only_the_neighbourhood_of_possible_names():
     assert "47514dfd" not in view and "TokenService" not in view
     assert names.ner_view("GET /healthz HTTP/1.1 200 INFO Started TokenService in 3.2 s") is None
     assert names.ner_view("Ask Magnus about it") == "Ask Magnus about it"
+    # windows that grow into each other as they widen to whole words: still the same length, every kept word whole
+    rng = random.Random(3)
+    words = ["Caleb", "x" * 70, "ok", "Datadog", "\n", "abc_def_ghi_jkl_mno_pqr_stu_vwx", "1234567890" * 4, "Spencer"]
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        view = names.ner_view(text)
+        kept = [(i, w) for w in ("Caleb", "Spencer") for i in range(len(text)) if text.startswith(w, i)]
+        assert view is None or len(view) == len(text) and all(view[i: i + len(w)] == w for i, w in kept), text
 
 
 def _string_leaves(node):

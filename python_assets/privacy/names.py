@@ -107,11 +107,6 @@ _CANDIDATE = re.compile(r"(?<![\w./\\@#$%:=-])[^\W\d_a-z][^\W\d_]+(?:['’-][^\W
 WINDOW = 32  # characters of context NER reads on each side of such a word
 
 
-def may_hold_names(text: str) -> bool:
-    """Whether NER is worth running: a name needs a capitalized word (an upper-case letter then a letter)."""
-    return _CAPITALIZED.search(text) is not None
-
-
 def ner_view(text: str, allow: frozenset[str] = frozenset()) -> str | None:
     """What NER reads of `text` (already `plain`): the neighbourhoods of the words that may be names, the rest
     blanked to spaces (line breaks kept), so offsets hold while a log line's timestamps, ids and paths cost NER
@@ -138,6 +133,7 @@ def ner_view(text: str, allow: frozenset[str] = frozenset()) -> str | None:
         return text
     parts, pos = [], 0
     for start, end in keep:
+        start = max(start, pos)  # the window before may have grown into this one
         # widen to whole words so no word is cut in two
         while start > pos and not text[start - 1].isspace():
             start -= 1
