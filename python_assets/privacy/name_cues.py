@@ -1,7 +1,7 @@
 """Names that NER and the gazetteer's capitalized runs miss, found from what surrounds them: a cue ("my name is",
 "call me", "Name:"), a speaker label ("Ubul: What a wife"), a middle initial ("Szabina J Gelencsér"), a list that
 holds a name already found ("Eklund, Michael and Hodge"), another mention of a name already found ("starring
-Borkowski"), and lower-case names made of a known given name and surname ("eva kleist").
+Borkowski"), and lower-case names made of a known given name and surname ("lena andersson").
 
 Every candidate word must still look like a name: letters only, no stop word or log word, and either a name of
 the gazetteer that is not a common English word, or capitalized and rare in English (names.zipf)."""
@@ -117,9 +117,9 @@ def cue_spans(text: str, allow: frozenset[str] = frozenset()) -> list[Span]:
 
 
 def _lower_case_pairs(text: str, allow: frozenset[str]) -> list[Span]:
-    """ "eva kleist", "lena andersson": a known given name that is not a common word, then a known surname."""
+    """ "lena andersson", "patricia desrosiers": a known given name that is not a common word, then a known surname."""
     given, surnames = names.gazetteer()
-    words = [m for m in _LOWER.finditer(text)]
+    words = list(_LOWER.finditer(text))
     spans = []
     for a, b in zip(words, words[1:], strict=False):
         if a.group() in given and b.group() in surnames and text[a.end(): b.start()] in (" ", "\t") and \
