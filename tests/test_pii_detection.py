@@ -4,15 +4,13 @@ the `flywheel redact` / `flywheel pii-eval` commands."""
 
 from __future__ import annotations
 
-import io
 import json
 import random
-import sys
 from pathlib import Path
 
 import pytest
+from cli_harness import run_cli
 
-from python_assets import cli
 from python_assets.privacy import detect, dictionaries, names
 from python_assets.privacy.addresses import address_spans
 from python_assets.privacy.redact import SessionRedactor, rule_findings
@@ -228,23 +226,12 @@ def test_the_presidio_registry_finds_what_the_redactor_sees(detector):
         assert theirs == ours, text
 
 
-def _run_cli(argv, stdin: str = "") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    old = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, err
-    try:
-        code = cli.main(argv)
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = old
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_flywheel_redact_keeps_order_and_fields_and_reports_bad_lines():
     lines = [{"id": 1, "text": "Mail ann.lee@x.example or call 415-555-0100", "lang": "en"},
              {"id": 2, "text": "nothing here"}, "not json {", {"id": 4, "body": "no text field"},
              {"id": 5, "text": "Ask John Smith"}]
     stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
-    code, out, err = _run_cli(["redact"], stdin)
+    code, out, err = run_cli(["redact"], stdin)
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 2 and "2 of 5 lines" in err
     assert rows[0] == {"id": 1, "text": "Mail <EMAIL_ADDRESS_1> or call <PHONE_NUMBER_1>", "lang": "en"}
@@ -258,7 +245,7 @@ def test_flywheel_redact_named_field_and_sessions(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps({"s": s, "body": b}) for s, b in [
         ("a", "ann.lee@x.example"), ("b", "bob@x.example"), ("a", "again ann.lee@x.example, bob@x.example")]))
-    code, out, _ = _run_cli(["redact", str(path), "--field", "body", "--session-field", "s"])
+    code, out, _ = run_cli(["redact", str(path), "--field", "body", "--session-field", "s"])
     assert code == 0
     assert [json.loads(line)["body"] for line in out.splitlines()] == [
         "<EMAIL_ADDRESS_1>", "<EMAIL_ADDRESS_1>", "again <EMAIL_ADDRESS_1>, <EMAIL_ADDRESS_2>"]
@@ -272,7 +259,7 @@ def test_flywheel_pii_eval_prints_scores_with_a_json_last_line(tmp_path):
                                             "end_position": text.index(v) + len(v)} for t, v in spans]}
     path = tmp_path / "labelled.json"
     path.write_text(json.dumps([record, {"full_text": "nothing to see", "spans": []}]))
-    code, out, _ = _run_cli(["pii-eval", str(path)])
+    code, out, _ = run_cli(["pii-eval", str(path)])
     result = json.loads(out.splitlines()[-1])
     assert code == 0 and set(result) == {"overall", "per_type", "left_out"}
     assert result["overall"]["recall"] == 1.0 and result["overall"]["precision"] == 1.0
@@ -280,13 +267,13 @@ def test_flywheel_pii_eval_prints_scores_with_a_json_last_line(tmp_path):
     assert "DATE_TIME" in result["left_out"]
     bad = tmp_path / "bad.json"
     bad.write_text('[{"text": "x"}]')
-    assert _run_cli(["pii-eval", str(bad)])[0] == 2
+    assert run_cli(["pii-eval", str(bad)])[0] == 2
 
 
 @pytest.mark.skipif(not PRESIDIO.exists(), reason="public presidio-research sample absent")
 def test_quality_on_the_presidio_research_set():
     """Issue 6's targets: F2 >= 0.90 overall (measured 0.927 on this half), recall >= 0.98 for the rule types."""
-    code, out, _ = _run_cli(["pii-eval", str(PRESIDIO)])
+    code, out, _ = run_cli(["pii-eval", str(PRESIDIO)])
     result = json.loads(out.splitlines()[-1])
     assert result["overall"]["f2"] >= 0.90, result["overall"]
     for entity in ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IP_ADDRESS", "US_SSN", "IBAN_CODE"):
@@ -315,17 +302,6 @@ def test_ner_reads_only_the_neighbourhood_of_possible_names():
         assert view is None or len(view) == len(text) and all(view[i: i + len(w)] == w for i, w in kept), text
 
 
-def _string_leaves(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _string_leaves(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _string_leaves(value)
-
-
 @pytest.mark.skipif(not SWE_AGENT.exists(), reason="public SWE-agent trajectories absent")
 def test_real_agent_logs_hold_few_names(detector):
     """Real log-shaped text (SWE-agent trajectories: code, shell output, tracebacks, prompts): PERSON on at most 1.5%
@@ -333,7 +309,7 @@ def test_real_agent_logs_hold_few_names(detector):
     identifier, path, hash, constant or log word."""
     lines = []
     for path in sorted(SWE_AGENT.glob("*.traj")):
-        for text in _string_leaves(json.loads(path.read_text())):
+        for text in detect.texts_of(json.loads(path.read_text())):
             lines += [line[:400] for line in text.splitlines() if len(line.strip()) > 3]
     lines = list(dict.fromkeys(lines))
     detector.prefetch(lines)

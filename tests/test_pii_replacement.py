@@ -3,7 +3,6 @@ and the keyed linkage across sessions (FLYWHEEL_PII_LINK_KEY); placeholders per 
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import json
 import os
@@ -15,8 +14,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from cli_harness import run_cli
 
-from python_assets import cli
 from python_assets.logs import events as ev
 from python_assets.logs import silver
 from python_assets.privacy import detect, dictionaries, surrogates
@@ -270,31 +269,20 @@ def test_a_short_key_is_refused_and_no_key_is_ever_shown():
     assert KEY not in str(info.value)
 
 
-def _run_cli(argv, stdin: str = "") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    old = sys.stdin, sys.stdout, sys.stderr
-    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, err
-    try:
-        code = cli.main(argv)
-    finally:
-        sys.stdin, sys.stdout, sys.stderr = old
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_flywheel_redact_replace_option_and_settings(monkeypatch):
     stdin = "\n".join(json.dumps({"s": s, "text": t}) for s, t in [
         ("a", "mail ann.lee@x.example"), ("b", "mail ann.lee@x.example"), ("a", "again ann.lee@x.example")]) + "\n"
-    code, out, _ = _run_cli(["redact", "--no-ner", "--session-field", "s", "--replace", "surrogate"], stdin)
+    code, out, _ = run_cli(["redact", "--no-ner", "--session-field", "s", "--replace", "surrogate"], stdin)
     texts = [json.loads(line)["text"] for line in out.splitlines()]
     assert code == 0 and texts[0][5:] == texts[2][6:] != texts[1][5:] and texts[0].endswith(("com", "net", "org"))
     monkeypatch.setenv("FLYWHEEL_PII_REPLACE", "surrogate")
-    assert _run_cli(["redact", "--no-ner", "--session-field", "s"], stdin)[1] == out  # the setting is the default
-    code, plain, _ = _run_cli(["redact", "--no-ner", "--session-field", "s", "--replace", "placeholder"], stdin)
+    assert run_cli(["redact", "--no-ner", "--session-field", "s"], stdin)[1] == out  # the setting is the default
+    code, plain, _ = run_cli(["redact", "--no-ner", "--session-field", "s", "--replace", "placeholder"], stdin)
     assert [json.loads(line)["text"] for line in plain.splitlines()][0] == "mail <EMAIL_ADDRESS_1>"
     monkeypatch.setenv("FLYWHEEL_PII_LINK_KEY", KEY)
-    code, linked, _ = _run_cli(["redact", "--no-ner", "--session-field", "s"], stdin)
+    code, linked, _ = run_cli(["redact", "--no-ner", "--session-field", "s"], stdin)
     texts = [json.loads(line)["text"] for line in linked.splitlines()]
     assert code == 0 and texts[0] == texts[1]
     monkeypatch.setenv("FLYWHEEL_PII_LINK_KEY", "short-key")
-    code, out, err = _run_cli(["redact", "--no-ner"], stdin)
+    code, out, err = run_cli(["redact", "--no-ner"], stdin)
     assert code == 2 and out == "" and "FLYWHEEL_PII_LINK_KEY" in err and "short-key" not in err
