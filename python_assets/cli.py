@@ -51,8 +51,12 @@ def redact(args) -> int:
     except ValueError as exc:  # the messages name the setting, never the key
         print(f"flywheel redact: {exc}", file=sys.stderr)
         return 2
+    try:
+        source = open(args.file, encoding="utf-8") if args.file and args.file != "-" else sys.stdin
+    except OSError as exc:
+        print(f"flywheel redact: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
     detector = _detector(args)
-    source = open(args.file, encoding="utf-8") if args.file and args.file != "-" else sys.stdin
     sessions: dict[str, SessionRedactor] = {}
     bad = records = 0
     out = sys.stdout

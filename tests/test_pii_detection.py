@@ -268,6 +268,8 @@ def test_flywheel_pii_eval_prints_scores_with_a_json_last_line(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('[{"text": "x"}]')
     assert run_cli(["pii-eval", str(bad)])[0] == 2
+    code, out, err = run_cli(["redact", str(tmp_path / "missing.jsonl"), "--no-ner"])
+    assert code == 2 and out == "" and "cannot read" in err
 
 
 @pytest.mark.skipif(not PRESIDIO.exists(), reason="public presidio-research sample absent")

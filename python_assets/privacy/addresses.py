@@ -12,7 +12,7 @@ import re
 
 from faker.providers.address.en_US import Provider as USPS
 
-from python_assets.privacy.names import LOG_WORDS, gazetteer, zipf
+from python_assets.privacy.names import COMMON, LOG_WORDS, gazetteer, zipf
 
 # street types that are hardly anything else after a capitalized name ("Bay Street", "Koskikatu", "Erzsébet tér")
 _SUFFIX_WORDS = (
@@ -52,10 +52,10 @@ _WORD = r"[^\W\d_][\w'’.-]*"
 _NAME_WORD = rf"(?!(?:{_MONTHS})\b)(?:{_WORD})"
 # the Latin, Greek and Cyrillic capitals (Latin Extended-A mixes cases: over-inclusive, harmless here)
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſΆΈ-ΏΑ-ΩЀ-Я"
-# a street name: a capitalized word first ("Via dei Fiorentini", "Stensås terrasse"), at most four words
-# (a lower-case abbreviated type may open it: "ul. Chrzanowska", "al. Jerozolimskie")
-# (a lower-case type may open it too: "rue de Coulon", "chemin Denis Legrand")
-_STREET_NAME = (rf"(?:(?:ul|al|pl|os|str|av|avda)\.[ \t]*|(?-i:(?:{'|'.join(sorted(_PREFIX_TYPES))}))[ \t]+"
+# a street name: a capitalized word first ("Via dei Fiorentini", "Stensås terrasse"), at most four words; a
+# lower-case type may open it ("ul. Chrzanowska", "rue de Coulon", "chemin Denis Legrand")
+_STREET_NAME = (rf"(?:(?:{'|'.join(sorted(_PREFIX_ABBREVIATIONS))})\.[ \t]*|"
+                rf"(?-i:(?:{'|'.join(sorted(_PREFIX_TYPES))}))[ \t]+"
                 rf"(?:(?-i:{_CONNECTORS})[ \t]+)*)?(?-i:(?=[{_UPPER}])){_NAME_WORD}"
                 rf"(?:[ \t]+(?:(?:{_CONNECTORS})\b|{_NAME_WORD})){{0,3}}")
 _NUMBER = r"\d{1,6}[A-Za-z]?\b\.?(?:[/-]\d{1,4}[A-Za-z]?\b)?"
@@ -137,7 +137,11 @@ def _street_ok(m: re.Match, text: str) -> bool:
 
 
 def _given_name(word: str) -> bool:
-    return word in gazetteer()[0] and zipf(word) < 4.5
+    return word in gazetteer()[0] and zipf(word) < COMMON
+
+
+def _log_words_only(part: str) -> bool:
+    return all(w.lower() in LOG_WORDS for w in part.split())
 
 
 def _attached(name: str) -> bool:
@@ -178,10 +182,10 @@ def _extend(text: str, end: int) -> int:
         m = _NEXT.match(text, end)
         if m is None:  # "…Legrand, 72938 Marty": the town after a postal code the street line ended with
             m = _POSTCODE_END.search(text, max(0, end - 9), end) and _TOWN.match(text, end)
-            end = m.end() if m and not all(w.lower() in LOG_WORDS for w in m.group().split()) else end
+            end = m.end() if m and not _log_words_only(m.group()) else end
             break
         part = m.group("part") or m.group("code")
-        if len(part) > 48 or all(w.lower() in LOG_WORDS for w in part.split()):
+        if len(part) > 48 or _log_words_only(part):
             break
         end = m.end()
     return end

@@ -45,16 +45,19 @@ class NameFinder:
         if not self.gazetteer:
             return found
         spans = list(ner)
-        for recognizer, score, more in (
-                ("name_gazetteer", GAZETTEER_SCORE,
-                 names.gazetteer_spans(plain, spans, self.allow) if doc is not None else []),
-                ("name_cue", CUE_SCORE, name_cues.cue_spans(plain, self.allow)),
-                ("name_propagated", PROPAGATED_SCORE, lambda: name_cues.propagated(plain, spans, self.allow))):
-            for s, e in more() if callable(more) else more:
+
+        def add(more: list[tuple[int, int]], score: float, recognizer: str) -> None:
+            """The spans of `more` that overlap none found so far, trimmed."""
+            for s, e in more:
                 s, e = names.trimmed(plain, s, e)
                 if s < e and not any(s < e2 and s2 < e for s2, e2 in spans):
                     spans.append((s, e))
                     found.append((s, e, score, "PERSON", recognizer))
+
+        if doc is not None:
+            add(names.gazetteer_spans(plain, ner, self.allow), GAZETTEER_SCORE, "name_gazetteer")
+        add(name_cues.cue_spans(plain, self.allow), CUE_SCORE, "name_cue")
+        add(name_cues.propagated(plain, spans, self.allow), PROPAGATED_SCORE, "name_propagated")  # of all so far
         return found
 
 

@@ -180,7 +180,7 @@ def person_spans(doc, allow: frozenset[str] = frozenset()) -> list[tuple[int, in
     return spans
 
 
-_EDGE_WORDS = frozenset("apt apt. suite ste unit box floor room local".split())
+_EDGE_WORDS = frozenset("apt suite ste unit box floor room local".split())
 
 
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
